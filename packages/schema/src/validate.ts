@@ -1,0 +1,75 @@
+// The hot-path validator. ajv compiles the JSON Schema that zod generates from eventBatchSchema, so
+// the rules have one source. Accepted input is what zod would accept (a differential property test
+// holds them equal); on a rejection zod itself produces the issues, so messages are zod's too.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { z } from "zod";
+import { isWireDay } from "./day.js";
+import {
+  WIRE_DAY_FORMAT,
+  eventBatchSchema,
+  eventSchema,
+  type AnonymizedEvent,
+  type EventBatch,
+} from "./event.js";
+import { issuesFromZod, type ValidationIssue } from "./issues.js";
+
+export type ParseResult<T> =
+  | { readonly ok: true; readonly batch: T }
+  | { readonly ok: false; readonly issues: readonly ValidationIssue[] };
+
+/** JSON Schema of a wire object as a sender writes it (optional keys with defaults not required). */
+export function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, {
+    io: "input",
+    override: (ctx) => {
+      // Let ajv pick the oneOf branch by event_type instead of trying both.
+      if (ctx.zodSchema === eventSchema) ctx.jsonSchema.discriminator = { propertyName: "event_type" };
+    },
+  });
+}
+
+const ajv = new Ajv2020({
+  // Match zod exactly: lengths count code points (ajv's default, as zod 4 does) and regexes run
+  // without the `u` flag, as zod's do.
+  unicodeRegExp: false,
+  discriminator: true,
+  // Fill schema_version and enabled_altitudes defaults in place, as zod's output would have them.
+  useDefaults: true,
+  allErrors: false,
+  strict: false,
+  formats: { [WIRE_DAY_FORMAT]: (value: string) => isWireDay(value) },
+});
+
+const fastBatch = ajv.compile(wireJsonSchema(eventBatchSchema));
+const fastEvent = ajv.compile(wireJsonSchema(eventSchema));
+
+/** ajv's raw verdict (exported for the differential test; use parseEventBatch). */
+export function fastBatchVerdict(input: unknown): boolean {
+  return fastBatch(input);
+}
+
+/** ajv's raw verdict on one event (exported for the differential test; use parseEvent). */
+export function fastEventVerdict(input: unknown): boolean {
+  return fastEvent(input);
+}
+
+/**
+ * Validate a decoded JSON body as an event batch. On success the returned batch is the input object
+ * itself with defaults filled in (no copy: this is the ingest hot path).
+ */
+export function parseEventBatch(input: unknown): ParseResult<EventBatch> {
+  if (fastBatch(input)) return { ok: true, batch: input as EventBatch };
+  return fromZod(eventBatchSchema.safeParse(input));
+}
+
+/** The same for a single event. */
+export function parseEvent(input: unknown): ParseResult<AnonymizedEvent> {
+  if (fastEvent(input)) return { ok: true, batch: input as AnonymizedEvent };
+  return fromZod(eventSchema.safeParse(input));
+}
+
+function fromZod<T>(result: z.ZodSafeParseResult<T>): ParseResult<T> {
+  return result.success
+    ? { ok: true, batch: result.data }
+    : { ok: false, issues: issuesFromZod(result.error) };
+}
