@@ -22,8 +22,13 @@ export function wireJsonSchema(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, {
     io: "input",
     override: (ctx) => {
-      // Let ajv pick the oneOf branch by event_type instead of trying both.
-      if (ctx.zodSchema === eventSchema) ctx.jsonSchema.discriminator = { propertyName: "event_type" };
+      // Let ajv pick the oneOf branch by event_type instead of trying both. ajv's discriminator
+      // replaces oneOf but applies to objects only: without `type: "object"` a non-object event
+      // (`{"events":[false]}`) would pass unchecked.
+      if (ctx.zodSchema === eventSchema) {
+        ctx.jsonSchema.type = "object";
+        ctx.jsonSchema.discriminator = { propertyName: "event_type" };
+      }
     },
   });
 }

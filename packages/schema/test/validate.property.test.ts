@@ -218,6 +218,22 @@ describe("parseEventBatch ≡ eventBatchSchema.safeParse", () => {
     expect(rejected).toBeGreaterThan(RUNS / 10);
   });
 
+  it("agrees on batches whose events are arbitrary JSON values", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.jsonValue({ maxDepth: 2 }), validEvent), { maxLength: 3 }),
+        (events) => {
+          const input = { events };
+          expect(fastBatchVerdict(structuredClone(input))).toBe(eventBatchSchema.safeParse(input).success);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+    for (const odd of [false, null, 0, "x", [], [1]]) {
+      expect(fastBatchVerdict({ events: [odd] })).toBe(false);
+    }
+  });
+
   it("agrees on arbitrary JSON values", () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
