@@ -1,0 +1,481 @@
+// The default store: a bounded FIFO ring of events in typed-array columns (≈30 bytes an event plus
+// the interned strings), with per-(source_rule, altitude) aggregates kept exact under eviction, so a
+// pattern query reads O(groups) numbers and never scans the events.
+import {
+  ALTITUDES,
+  DECISIONS,
+  DEFAULT_IDEMPOTENCY_MAX_KEYS,
+  DEFAULT_IDEMPOTENCY_TTL_HOURS,
+  DEFAULT_MAX_DEPLOYMENTS_PER_KEY,
+  DEFAULT_STORE_MAX_EVENTS,
+  REGRESSION_VERDICTS,
+  ROLLOUT_OUTCOMES,
+  WIRE_SCHEMA_VERSION,
+  type Altitude,
+  type AnonymizedEvent,
+} from "@synthorg/schema";
+import type { Clock } from "../rate-limit.js";
+import { IdempotencyMemory } from "./idempotency.js";
+import { Interner } from "./interner.js";
+import type { AnalyticsStore, GroupAggregate, IngestOutcome, IngestRequest, StoreStats } from "./types.js";
+
+export interface MemoryStoreOptions {
+  /** Ring capacity (collector.store.max_events). */
+  readonly maxEvents?: number;
+  readonly maxDeploymentsPerKey?: number;
+  readonly idempotencyTtlHours?: number;
+  readonly idempotencyMaxKeys?: number;
+  readonly now?: Clock;
+}
+
+// ---- The packed enum word of one event -------------------------------------------------------
+// bit 0 event type · bits 1–3 altitude · 4–5 decision · 6–8 rollout outcome · 9–11 verdict ·
+// 12–16 enabled altitudes · 17 value present. Enum codes are 1 + the index in the schema's list, 0 = null.
+const ROLLOUT_BIT = 1;
+const ALTITUDE_SHIFT = 1;
+const DECISION_SHIFT = 4;
+const OUTCOME_SHIFT = 6;
+const VERDICT_SHIFT = 9;
+const ENABLED_SHIFT = 12;
+const VALUE_BIT = 1 << 17;
+const MASK_2 = 0b11;
+const MASK_3 = 0b111;
+const MASK_5 = 0b11111;
+const APPROVED = 1 + DECISIONS.indexOf("approved");
+const SUCCESS = 1 + ROLLOUT_OUTCOMES.indexOf("success");
+/** Column value for "no source_rule" / "no industry tag": interned ids are stored + 1. */
+const NONE = 0;
+
+const indexOf = <T extends string>(list: readonly T[]): ReadonlyMap<string, number> =>
+  new Map(list.map((value, index) => [value, index]));
+const ALTITUDE_INDEX = indexOf(ALTITUDES);
+const DECISION_INDEX = indexOf(DECISIONS);
+const OUTCOME_INDEX = indexOf(ROLLOUT_OUTCOMES);
+const VERDICT_INDEX = indexOf(REGRESSION_VERDICTS);
+
+const enumCode = (index: ReadonlyMap<string, number>, value: string | null): number =>
+  value === null ? 0 : 1 + (index.get(value) ?? -1);
+
+// ---- Days: YYYY-MM-DD ↔ days since 2000-01-01, read from char codes (no substrings per event) ----
+const DAY_MS = 86_400_000;
+const EPOCH_DAY = Date.UTC(2000, 0, 1) / DAY_MS;
+const ZERO = 48;
+
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + text.charCodeAt(i) - ZERO;
+  return value;
+}
+
+let lastDay = "";
+let lastDayCode = 0;
+
+function encodeDay(day: string): number {
+  if (day !== lastDay) {
+    lastDayCode = Date.UTC(digits(day, 0, 4), digits(day, 5, 7) - 1, digits(day, 8, 10)) / DAY_MS - EPOCH_DAY;
+    lastDay = day;
+  }
+  return lastDayCode;
+}
+
+function decodeDay(code: number): string {
+  return new Date((code + EPOCH_DAY) * DAY_MS).toISOString().slice(0, 10);
+}
+
+// ---- Aggregates -----------------------------------------------------------------------------------
+/** Events per deployment id (interned), so a distinct count survives eviction exactly. */
+type RefCounts = Map<number, number>;
+
+function addRef(counts: RefCounts, id: number): void {
+  counts.set(id, (counts.get(id) ?? 0) + 1);
+}
+
+function dropRef(counts: RefCounts, id: number): void {
+  const left = (counts.get(id) ?? 0) - 1;
+  if (left > 0) counts.set(id, left);
+  else counts.delete(id);
+}
+
+interface TagTotals {
+  events: number;
+  readonly deployments: RefCounts;
+}
+
+interface GroupTotals {
+  readonly rule: number;
+  readonly altitude: Altitude;
+  total: number;
+  decisions: number;
+  approved: number;
+  confidenceSum: number;
+  confidenceCount: number;
+  rollouts: number;
+  successes: number;
+  hoursSum: number;
+  hoursCount: number;
+  readonly deployments: RefCounts;
+  readonly tags: Map<number, TagTotals>;
+}
+
+export interface MemoryStore extends AnalyticsStore {
+  readonly kind: "memory";
+  /** The retained events, oldest first, decoded from the ring (for tests and debugging; O(size)). */
+  events(): AnonymizedEvent[];
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const capacity = options.maxEvents ?? DEFAULT_STORE_MAX_EVENTS;
+  const maxDeploymentsPerKey = options.maxDeploymentsPerKey ?? DEFAULT_MAX_DEPLOYMENTS_PER_KEY;
+  const now = options.now ?? Date.now;
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError("maxEvents must be a positive integer");
+
+  // Columns of the ring. Interned ids are stored + 1 where null is possible (NONE = 0).
+  const deploymentCol = new Uint32Array(capacity);
+  const ruleCol = new Uint32Array(capacity);
+  const tagCol = new Uint32Array(capacity);
+  const sdkCol = new Uint32Array(capacity);
+  const dayCol = new Uint16Array(capacity);
+  const packedCol = new Uint32Array(capacity);
+  /** Confidence for decisions, observation hours for rollouts (never both: the wire forbids it). */
+  const valueCol = new Float64Array(capacity);
+
+  const deployments = new Interner();
+  const rules = new Interner();
+  const tags = new Interner();
+  const sdks = new Interner();
+  /** Indexed by rule id · ALTITUDES.length + altitude index. */
+  const groups: (GroupTotals | undefined)[] = [];
+  const claimed = new Map<string, Set<string>>();
+  const idempotency = new IdempotencyMemory(
+    options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS,
+    options.idempotencyMaxKeys ?? DEFAULT_IDEMPOTENCY_MAX_KEYS,
+    now,
+  );
+
+  let head = 0;
+  let size = 0;
+  let ingestedTotal = 0;
+  let evictedTotal = 0;
+  let evictionsSinceResum = 0;
+  let closed = false;
+
+  function groupFor(rule: number, altitudeIndex: number): GroupTotals {
+    const slot = rule * ALTITUDES.length + altitudeIndex;
+    let group = groups[slot];
+    if (group === undefined) {
+      group = {
+        rule,
+        altitude: ALTITUDES[altitudeIndex] as Altitude,
+        total: 0,
+        decisions: 0,
+        approved: 0,
+        confidenceSum: 0,
+        confidenceCount: 0,
+        rollouts: 0,
+        successes: 0,
+        hoursSum: 0,
+        hoursCount: 0,
+        deployments: new Map(),
+        tags: new Map(),
+      };
+      groups[slot] = group;
+    }
+    return group;
+  }
+
+  /** Adds (sign 1) or removes (sign -1) the event in ring slot `at` to/from its group's totals. */
+  function account(group: GroupTotals, at: number, sign: 1 | -1): void {
+    const packed = packedCol[at] ?? 0;
+    const hasValue = (packed & VALUE_BIT) !== 0;
+    const value = valueCol[at] ?? 0;
+    const deployment = deploymentCol[at] ?? 0;
+    group.total += sign;
+    if ((packed & ROLLOUT_BIT) === 0) {
+      group.decisions += sign;
+      if (((packed >>> DECISION_SHIFT) & MASK_2) === APPROVED) group.approved += sign;
+      if (hasValue) {
+        group.confidenceSum += sign * value;
+        group.confidenceCount += sign;
+      }
+    } else {
+      group.rollouts += sign;
+      if (((packed >>> OUTCOME_SHIFT) & MASK_3) === SUCCESS) group.successes += sign;
+      if (hasValue) {
+        group.hoursSum += sign * value;
+        group.hoursCount += sign;
+      }
+    }
+    const tag = tagCol[at] ?? NONE;
+    if (sign === 1) {
+      addRef(group.deployments, deployment);
+      if (tag !== NONE) {
+        let totals = group.tags.get(tag);
+        if (totals === undefined) {
+          totals = { events: 0, deployments: new Map() };
+          group.tags.set(tag, totals);
+        }
+        totals.events += 1;
+        addRef(totals.deployments, deployment);
+      }
+    } else {
+      dropRef(group.deployments, deployment);
+      const totals = tag === NONE ? undefined : group.tags.get(tag);
+      if (totals !== undefined) {
+        totals.events -= 1;
+        dropRef(totals.deployments, deployment);
+        if (totals.events === 0) group.tags.delete(tag);
+      }
+      // An emptied float sum is exactly zero again, whatever rounding it collected.
+      if (group.confidenceCount === 0) group.confidenceSum = 0;
+      if (group.hoursCount === 0) group.hoursSum = 0;
+    }
+  }
+
+  function slotOf(at: number): number {
+    return (ruleCol[at] ?? NONE) === NONE
+      ? -1
+      : ((ruleCol[at] ?? 0) - 1) * ALTITUDES.length + (((packedCol[at] ?? 0) >>> ALTITUDE_SHIFT) & MASK_3);
+  }
+
+  /**
+   * Float sums are kept by adding and subtracting, so under eviction they can drift by rounding.
+   * Once per full turn of the ring they are re-summed from the retained values: O(capacity) every
+   * `capacity` evictions, O(1) amortised, and the drift stays bounded by one ring's worth of
+   * operations. Counts are integers and always exact.
+   */
+  function resumFloatSums(): void {
+    for (const group of groups) {
+      if (group === undefined) continue;
+      group.confidenceSum = 0;
+      group.hoursSum = 0;
+    }
+    for (let i = 0; i < size; i++) {
+      const at = (head + i) % capacity;
+      const slot = slotOf(at);
+      const packed = packedCol[at] ?? 0;
+      if (slot < 0 || (packed & VALUE_BIT) === 0) continue;
+      const group = groups[slot];
+      if (group === undefined) continue;
+      if ((packed & ROLLOUT_BIT) === 0) group.confidenceSum += valueCol[at] ?? 0;
+      else group.hoursSum += valueCol[at] ?? 0;
+    }
+  }
+
+  function evictOldest(): void {
+    const at = head;
+    const slot = slotOf(at);
+    if (slot >= 0) {
+      const group = groups[slot];
+      if (group !== undefined) {
+        account(group, at, -1);
+        if (group.total === 0) groups[slot] = undefined;
+      }
+      rules.release((ruleCol[at] ?? 0) - 1);
+    }
+    deployments.release(deploymentCol[at] ?? 0);
+    if ((tagCol[at] ?? NONE) !== NONE) tags.release((tagCol[at] ?? 0) - 1);
+    sdks.release(sdkCol[at] ?? 0);
+    head = (head + 1) % capacity;
+    size -= 1;
+    evictedTotal += 1;
+    evictionsSinceResum += 1;
+    if (evictionsSinceResum >= capacity) {
+      evictionsSinceResum = 0;
+      resumFloatSums();
+    }
+  }
+
+  function append(event: AnonymizedEvent): void {
+    if (size === capacity) evictOldest();
+    const at = (head + size) % capacity;
+    size += 1;
+    const altitudeIndex = ALTITUDE_INDEX.get(event.altitude) ?? 0;
+    let enabled = 0;
+    for (const altitude of event.enabled_altitudes) enabled |= 1 << (ALTITUDE_INDEX.get(altitude) ?? 0);
+    let packed = (altitudeIndex << ALTITUDE_SHIFT) | (enabled << ENABLED_SHIFT);
+    let value: number | null;
+    if (event.event_type === "proposal_decision") {
+      packed |= enumCode(DECISION_INDEX, event.decision) << DECISION_SHIFT;
+      value = event.confidence;
+    } else {
+      packed |= ROLLOUT_BIT;
+      packed |= enumCode(OUTCOME_INDEX, event.rollout_outcome) << OUTCOME_SHIFT;
+      packed |= enumCode(VERDICT_INDEX, event.regression_verdict) << VERDICT_SHIFT;
+      value = event.observation_hours;
+    }
+    if (value !== null) packed |= VALUE_BIT;
+    packedCol[at] = packed;
+    valueCol[at] = value ?? 0;
+    deploymentCol[at] = deployments.acquire(event.deployment_id);
+    tagCol[at] = event.industry_tag === null ? NONE : tags.acquire(event.industry_tag) + 1;
+    sdkCol[at] = sdks.acquire(event.sdk_version);
+    dayCol[at] = encodeDay(event.timestamp);
+    if (event.source_rule === null) {
+      ruleCol[at] = NONE;
+    } else {
+      const rule = rules.acquire(event.source_rule);
+      ruleCol[at] = rule + 1;
+      account(groupFor(rule, altitudeIndex), at, 1);
+    }
+  }
+
+  /** Deployment ids this batch would add to the writer's claimed set, or null past the cap. */
+  function newDeployments(writerId: string, events: readonly AnonymizedEvent[]): string[] | null {
+    const mine = claimed.get(writerId);
+    const fresh: string[] = [];
+    const have = mine?.size ?? 0;
+    let last = "";
+    for (const event of events) {
+      const id = event.deployment_id;
+      if (id === last) continue;
+      last = id;
+      if (mine?.has(id) === true || fresh.includes(id)) continue;
+      fresh.push(id);
+      if (have + fresh.length > maxDeploymentsPerKey) return null;
+    }
+    return fresh;
+  }
+
+  function decode(at: number): AnonymizedEvent {
+    const packed = packedCol[at] ?? 0;
+    const common = {
+      schema_version: WIRE_SCHEMA_VERSION,
+      deployment_id: deployments.value(deploymentCol[at] ?? 0),
+      timestamp: decodeDay(dayCol[at] ?? 0),
+      altitude: ALTITUDES[(packed >>> ALTITUDE_SHIFT) & MASK_3] as Altitude,
+      source_rule: (ruleCol[at] ?? NONE) === NONE ? null : rules.value((ruleCol[at] ?? 0) - 1),
+      enabled_altitudes: ALTITUDES.filter(
+        (_, index) => ((packed >>> ENABLED_SHIFT) & MASK_5 & (1 << index)) !== 0,
+      ),
+      industry_tag: (tagCol[at] ?? NONE) === NONE ? null : tags.value((tagCol[at] ?? 0) - 1),
+      sdk_version: sdks.value(sdkCol[at] ?? 0),
+    };
+    const value = (packed & VALUE_BIT) === 0 ? null : (valueCol[at] ?? 0);
+    const code = (list: readonly string[], shift: number, mask: number) => {
+      const index = (packed >>> shift) & mask;
+      return index === 0 ? null : (list[index - 1] ?? null);
+    };
+    if ((packed & ROLLOUT_BIT) === 0) {
+      return {
+        ...common,
+        event_type: "proposal_decision",
+        decision: code(DECISIONS, DECISION_SHIFT, MASK_2) as AnonymizedEvent["decision"] & string,
+        confidence: value,
+        rollout_outcome: null,
+        regression_verdict: null,
+        observation_hours: null,
+      } as AnonymizedEvent;
+    }
+    return {
+      ...common,
+      event_type: "rollout_result",
+      decision: null,
+      confidence: null,
+      rollout_outcome: code(ROLLOUT_OUTCOMES, OUTCOME_SHIFT, MASK_3),
+      regression_verdict: code(REGRESSION_VERDICTS, VERDICT_SHIFT, MASK_3),
+      observation_hours: value,
+    } as AnonymizedEvent;
+  }
+
+  /** Runs a synchronous step as the interface's promise, rejecting (not throwing) on failure. */
+  function settle<T>(step: () => T): Promise<T> {
+    try {
+      if (closed) throw new Error("the memory store is closed");
+      return Promise.resolve(step());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  // Runs without an await, so a batch and its key are stored whole or not at all.
+  function ingestNow(request: IngestRequest): IngestOutcome {
+    const { events, writerId, batchKey } = request;
+    if (batchKey !== null) {
+      const first = idempotency.recall(writerId, batchKey);
+      if (first !== undefined) return { kind: "stored", ingested: first, duplicate: true };
+    }
+    const fresh = newDeployments(writerId, events);
+    if (fresh === null) return { kind: "deployment_cap", limit: maxDeploymentsPerKey };
+    if (fresh.length > 0) {
+      let mine = claimed.get(writerId);
+      if (mine === undefined) {
+        mine = new Set();
+        claimed.set(writerId, mine);
+      }
+      for (const id of fresh) mine.add(id);
+    }
+    for (const event of events) append(event);
+    ingestedTotal += events.length;
+    if (batchKey !== null) idempotency.remember(writerId, batchKey, events.length);
+    return { kind: "stored", ingested: events.length, duplicate: false };
+  }
+
+  function aggregatesNow(): GroupAggregate[] {
+    const out: GroupAggregate[] = [];
+    for (const group of groups) {
+      if (group === undefined) continue;
+      const industries: GroupAggregate["industries"][number][] = [];
+      for (const [tag, totals] of group.tags) {
+        industries.push({
+          tag: tags.value(tag - 1),
+          events: totals.events,
+          deployments: totals.deployments.size,
+        });
+      }
+      out.push({
+        source_rule: rules.value(group.rule),
+        altitude: group.altitude,
+        total_events: group.total,
+        decision_count: group.decisions,
+        approved_count: group.approved,
+        confidence_sum: group.confidenceSum,
+        confidence_count: group.confidenceCount,
+        rollout_count: group.rollouts,
+        success_count: group.successes,
+        observation_hours_sum: group.hoursSum,
+        observation_hours_count: group.hoursCount,
+        deployment_count: group.deployments.size,
+        industries,
+      });
+    }
+    return out;
+  }
+
+  return {
+    kind: "memory",
+
+    ingest(request: IngestRequest): Promise<IngestOutcome> {
+      return settle(() => ingestNow(request));
+    },
+
+    groupAggregates(): Promise<GroupAggregate[]> {
+      return settle(aggregatesNow);
+    },
+
+    stats(): Promise<StoreStats> {
+      return Promise.resolve({
+        size,
+        capacity,
+        ingested_total: ingestedTotal,
+        evicted_total: evictedTotal,
+        deployments: deployments.size,
+      });
+    },
+
+    ready(): Promise<boolean> {
+      return Promise.resolve(!closed);
+    },
+
+    close(): Promise<void> {
+      closed = true;
+      return Promise.resolve();
+    },
+
+    events(): AnonymizedEvent[] {
+      const out: AnonymizedEvent[] = [];
+      for (let i = 0; i < size; i++) out.push(decode((head + i) % capacity));
+      return out;
+    },
+  };
+}
