@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { MAX_BATCH_EVENTS, MAX_INDUSTRY_TAG_LENGTH } from "./event.js";
+import { MAX_BATCH_EVENTS, MAX_INDUSTRY_TAG_LENGTH, wireTextSchema } from "./event.js";
 import { describeIssues, issuesFromZod, type ValidationIssue } from "./issues.js";
 
 export const CONFIG_PATH = "self_improvement.cross_deployment_analytics";
@@ -69,11 +69,16 @@ export const apiKeyEntrySchema = z.strictObject({
 
 export const storeConfigSchema = z.strictObject({
   kind: z.enum(["memory", "postgres"]).default("memory"),
-  max_events: positiveInt(1).default(DEFAULT_STORE_MAX_EVENTS),
+  /** Events kept, oldest evicted first. Memory: DEFAULT_STORE_MAX_EVENTS when absent; PostgreSQL: unbounded. */
+  max_events: positiveInt(1).optional(),
   /** PostgreSQL connection string; env DATABASE_URL when absent. */
   url: z.string().min(1).optional(),
   /** PostgreSQL only: delete events older than this many days. */
   retention_days: positiveInt(1).optional(),
+  /** PostgreSQL only: connections per collector process. */
+  pool_max: positiveInt(1, 1000).optional(),
+  /** PostgreSQL only: per-statement timeout, so a stuck query fails fast (503) instead of hanging ingest. */
+  statement_timeout_ms: positiveInt(100, 600_000).optional(),
 });
 
 export const collectorConfigSchema = z.strictObject({
@@ -94,7 +99,7 @@ export const analyticsConfigSchema = z
     enabled: z.boolean().default(false),
     collector_url: collectorUrlSchema.optional(),
     deployment_id_salt: z.string().optional(),
-    industry_tag: z.string().min(1).max(MAX_INDUSTRY_TAG_LENGTH).regex(/\S/, "must not be blank").optional(),
+    industry_tag: wireTextSchema(MAX_INDUSTRY_TAG_LENGTH).optional(),
     collector_enabled: z.boolean().default(false),
     batch_size: positiveInt(1, MAX_BATCH_EVENTS).default(DEFAULT_BATCH_SIZE),
     flush_interval_seconds: z

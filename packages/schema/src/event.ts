@@ -19,6 +19,22 @@ export const DEPLOYMENT_ID_PATTERN = /^[0-9a-f]{64}$/;
 export const SOURCE_RULE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 /** "Not blank": at least one character that is not white space. */
 const NOT_BLANK = /\S/;
+/**
+ * Free text on the wire is printable: no control characters (C0, DEL, C1) and well-formed UTF-16 (no lone
+ * surrogates, which JSON's \uD800 escapes can smuggle in). Neither has a meaning in a tag or a version,
+ * and PostgreSQL cannot store U+0000, so both stores and every reader see exactly what was sent.
+ */
+const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+
+/** A free-text wire field: 1–max characters (code points), not blank, printable. */
+export function wireTextSchema(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .regex(NOT_BLANK, "must not be blank")
+    .regex(PRINTABLE_TEXT, "must be printable text (no control characters or lone surrogates)");
+}
 /** JSON Schema `format` name under which validate.ts plugs in isWireDay. */
 export const WIRE_DAY_FORMAT = "synthorg-day";
 
@@ -44,13 +60,8 @@ const commonFields = {
     .refine((list) => new Set(list).size === list.length, "must not repeat an altitude")
     .meta({ uniqueItems: true })
     .default([]),
-  industry_tag: z
-    .string()
-    .min(1)
-    .max(MAX_INDUSTRY_TAG_LENGTH)
-    .regex(NOT_BLANK, "must not be blank")
-    .nullable(),
-  sdk_version: z.string().min(1).max(MAX_SDK_VERSION_LENGTH).regex(NOT_BLANK, "must not be blank"),
+  industry_tag: wireTextSchema(MAX_INDUSTRY_TAG_LENGTH).nullable(),
+  sdk_version: wireTextSchema(MAX_SDK_VERSION_LENGTH),
 };
 
 export const decisionEventSchema = z.strictObject({

@@ -6,7 +6,6 @@ import {
   ConfigError,
   DEFAULT_BATCH_SIZE,
   DEFAULT_MAX_PENDING,
-  DEFAULT_STORE_MAX_EVENTS,
   loadAnalyticsConfig,
 } from "../src/index.js";
 
@@ -34,7 +33,8 @@ describe("loadAnalyticsConfig", () => {
       expect(config.enabled).toBe(false);
       expect(config.batch_size).toBe(DEFAULT_BATCH_SIZE);
       expect(config.max_pending).toBe(DEFAULT_MAX_PENDING);
-      expect(config.collector.store.max_events).toBe(DEFAULT_STORE_MAX_EVENTS);
+      expect(config.collector.store.max_events).toBeUndefined();
+      expect(config.collector.store.kind).toBe("memory");
     }
   });
 

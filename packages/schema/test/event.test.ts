@@ -49,6 +49,7 @@ describe("wire format v1: accepted", () => {
       decisionEvent({ source_rule: "custom" }),
       // Lengths count code points, as zod 4 does: 64 emoji are 128 UTF-16 units but 64 characters.
       decisionEvent({ sdk_version: "😀".repeat(64), industry_tag: "😀".repeat(100) }),
+      decisionEvent({ industry_tag: "santé · 医療 · Ünïcödé" }),
       decisionEvent({ source_rule: "a".repeat(64) }),
       rolloutEvent({ observation_hours: 0 }),
       rolloutEvent({ observation_hours: 100_000 }),
@@ -115,6 +116,9 @@ describe("wire format v1: rejected, naming the event index and field", () => {
     ["a blank sdk version", decisionEvent({ sdk_version: " " }), "events[0].sdk_version"],
     ["a 65-character sdk version", decisionEvent({ sdk_version: "v".repeat(65) }), "events[0].sdk_version"],
     ["a 65-emoji sdk version", decisionEvent({ sdk_version: "😀".repeat(65) }), "events[0].sdk_version"],
+    ["a NUL in the industry tag", decisionEvent({ industry_tag: "tech\u0000" }), "events[0].industry_tag"],
+    ["a control character in the sdk version", decisionEvent({ sdk_version: "2.4\u001b" }), "events[0].sdk_version"],
+    ["a lone surrogate in the industry tag", decisionEvent({ industry_tag: "tech\ud800" }), "events[0].industry_tag"],
     ["a missing sdk version", decisionEvent({ sdk_version: undefined }), "events[0].sdk_version"],
   ];
   it.each(cases)("rejects %s", (_name, event, path) => expectRejected(event, path));
