@@ -48,6 +48,12 @@ export function postgresStoreOptions(
       : { retentionDays: collector.store.retention_days }),
     maxDeploymentsPerKey: collector.max_deployments_per_key,
     idempotencyTtlHours: collector.idempotency_ttl_hours,
+    pool: {
+      ...(collector.store.pool_max === undefined ? {} : { max: collector.store.pool_max }),
+      ...(collector.store.statement_timeout_ms === undefined
+        ? {}
+        : { statementTimeoutMillis: collector.store.statement_timeout_ms }),
+    },
   };
 }
 
