@@ -2,11 +2,17 @@
 // Sums every workspace package's vitest JSON report into the one plain line CI reads:
 //   tests: N passed, N failed, N skipped
 // `clean` removes stale reports first, so a package whose tests did not run cannot be counted twice.
+// `--report FILE --label WORD` sum another suite's reports (pnpm test:faults → "faults: …").
 // Exits 1 when a test failed, a test file failed to load, turbo failed, or nothing ran at all.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-const REPORT = "test-results.json";
+const option = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+};
+const REPORT = option("--report", "test-results.json");
+const LABEL = option("--label", "tests");
 const WORKSPACE_DIRS = ["packages", "apps"];
 
 const root = new URL("..", import.meta.url).pathname;
@@ -39,5 +45,5 @@ for (const file of reports) {
 
 if (brokenFiles > 0) console.log(`${brokenFiles} test file(s) failed to load`);
 if (turboExit !== 0) console.log(`turbo exited with ${turboExit}`);
-console.log(`tests: ${passed} passed, ${failed + brokenFiles} failed, ${skipped} skipped`);
+console.log(`${LABEL}: ${passed} passed, ${failed + brokenFiles} failed, ${skipped} skipped`);
 process.exit(failed + brokenFiles > 0 || passed === 0 || turboExit !== 0 ? 1 : 0);

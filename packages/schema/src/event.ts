@@ -20,11 +20,13 @@ export const SOURCE_RULE_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 /** "Not blank": at least one character that is not white space. */
 const NOT_BLANK = /\S/;
 /**
- * Free text on the wire is printable: no control characters (C0, DEL, C1) and well-formed UTF-16 (no lone
- * surrogates, which JSON's \uD800 escapes can smuggle in). Neither has a meaning in a tag or a version,
- * and PostgreSQL cannot store U+0000, so both stores and every reader see exactly what was sent.
+ * Free text on the wire is printable: no control characters (C0, DEL, C1), well-formed UTF-16 (no lone
+ * surrogates, which JSON's \uD800 escapes can smuggle in) and no U+FFFD — what HTTP body decoders make
+ * of invalid UTF-8 bytes, so a body with invalid UTF-8 can never be stored as text its sender did not
+ * send. None of these has a meaning in a tag or a version, and PostgreSQL cannot store U+0000.
  */
-const PRINTABLE_TEXT = /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const PRINTABLE_TEXT =
+  /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffd]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 /** A free-text wire field: 1–max characters (code points), not blank, printable. */
 export function wireTextSchema(maxLength: number) {
@@ -33,7 +35,7 @@ export function wireTextSchema(maxLength: number) {
     .min(1)
     .max(maxLength)
     .regex(NOT_BLANK, "must not be blank")
-    .regex(PRINTABLE_TEXT, "must be printable text (no control characters or lone surrogates)");
+    .regex(PRINTABLE_TEXT, "must be printable UTF-8 text (no control characters, lone surrogates or U+FFFD)");
 }
 /** JSON Schema `format` name under which validate.ts plugs in isWireDay. */
 export const WIRE_DAY_FORMAT = "synthorg-day";

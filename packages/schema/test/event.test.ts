@@ -117,8 +117,21 @@ describe("wire format v1: rejected, naming the event index and field", () => {
     ["a 65-character sdk version", decisionEvent({ sdk_version: "v".repeat(65) }), "events[0].sdk_version"],
     ["a 65-emoji sdk version", decisionEvent({ sdk_version: "😀".repeat(65) }), "events[0].sdk_version"],
     ["a NUL in the industry tag", decisionEvent({ industry_tag: "tech\u0000" }), "events[0].industry_tag"],
-    ["a control character in the sdk version", decisionEvent({ sdk_version: "2.4\u001b" }), "events[0].sdk_version"],
-    ["a lone surrogate in the industry tag", decisionEvent({ industry_tag: "tech\ud800" }), "events[0].industry_tag"],
+    [
+      "a control character in the sdk version",
+      decisionEvent({ sdk_version: "2.4\u001b" }),
+      "events[0].sdk_version",
+    ],
+    [
+      "a lone surrogate in the industry tag",
+      decisionEvent({ industry_tag: "tech\ud800" }),
+      "events[0].industry_tag",
+    ],
+    [
+      "U+FFFD (a decoded invalid UTF-8 byte)",
+      decisionEvent({ industry_tag: "tech\ufffd" }),
+      "events[0].industry_tag",
+    ],
     ["a missing sdk version", decisionEvent({ sdk_version: undefined }), "events[0].sdk_version"],
   ];
   it.each(cases)("rejects %s", (_name, event, path) => expectRejected(event, path));
