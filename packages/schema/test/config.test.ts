@@ -2,12 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  DEFAULT_BATCH_SIZE,
-  DEFAULT_MAX_PENDING,
-  loadAnalyticsConfig,
-} from "../src/index.js";
+import { ConfigError, DEFAULT_BATCH_SIZE, DEFAULT_MAX_PENDING, loadAnalyticsConfig } from "../src/index.js";
 
 const P = "self_improvement.cross_deployment_analytics";
 const GOOD_SALT = "a-long-enough-secret-salt";
