@@ -1,10 +1,14 @@
 // The shapes procedures answer with (and the REST routes return as they are). The OpenAPI document
 // is generated from these and from the wire schemas; procedure results are typed by them.
-import { MIN_MIN_DEPLOYMENTS_FOR_PATTERN, patternSchema, recommendationSchema } from "@synthorg/schema";
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  MIN_MIN_DEPLOYMENTS_FOR_PATTERN,
+  patternSchema,
+  recommendationSchema,
+} from "@synthorg/schema";
 import { z } from "zod";
 
 /** The Idempotency-Key header: 1–128 of [A-Za-z0-9_-]. */
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 export const idempotencyKeySchema = z
   .string()
   .regex(IDEMPOTENCY_KEY_PATTERN, "must be 1–128 of [A-Za-z0-9_-]");

@@ -1,4 +1,5 @@
 // The express app: tRPC and REST under /api/meta/analytics, probes and metrics at the root.
+import { ANALYTICS_BASE_PATH, TRPC_ENDPOINT } from "@synthorg/schema";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type Express, type Request, type RequestHandler } from "express";
 import { createDashboardRouter } from "./dashboard/index.js";
@@ -9,8 +10,8 @@ import { appRouter } from "./router.js";
 import { createServices, type ServiceOptions } from "./services.js";
 import { createContext, type CollectorServices } from "./trpc.js";
 
-export const BASE_PATH = "/api/meta/analytics";
-export const TRPC_PATH = `${BASE_PATH}/trpc`;
+export const BASE_PATH = ANALYTICS_BASE_PATH;
+export const TRPC_PATH = `${BASE_PATH}${TRPC_ENDPOINT}`;
 /** Seconds a client should wait before retrying a collector that is not ready. */
 export const NOT_READY_RETRY_AFTER_SECONDS = 5;
 const INGEST_PROCEDURE = "events.ingest";

@@ -10,7 +10,14 @@ describe("postgresStoreOptions", () => {
 
   it("takes collector.store.url over DATABASE_URL, and the limits from the collector block", () => {
     const config = testConfig({
-      store: { kind: "postgres", url: FROM_CONFIG, max_events: 5_000, retention_days: 30 },
+      store: {
+        kind: "postgres",
+        url: FROM_CONFIG,
+        max_events: 5_000,
+        retention_days: 30,
+        pool_max: 20,
+        statement_timeout_ms: 2_000,
+      },
       max_deployments_per_key: 7,
       idempotency_ttl_hours: 48,
     });
@@ -20,7 +27,16 @@ describe("postgresStoreOptions", () => {
       retentionDays: 30,
       maxDeploymentsPerKey: 7,
       idempotencyTtlHours: 48,
+      pool: { max: 20, statementTimeoutMillis: 2_000 },
     });
+  });
+
+  it("leaves the PostgreSQL store unbounded unless max_events is set", () => {
+    const options = postgresStoreOptions(testConfig({ store: { kind: "postgres" } }), {
+      DATABASE_URL: FROM_ENV,
+    });
+    expect(options.maxEvents).toBeUndefined();
+    expect(options.pool).toEqual({});
   });
 
   it("falls back to DATABASE_URL, and leaves retention_days out when unset", () => {

@@ -12,7 +12,7 @@ import { BASE_PATH } from "@synthorg/collector";
 import { parseAnalyticsBlock, type AnonymizedEvent } from "@synthorg/schema";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEMO_SDK_VERSION, deploymentActions, fleetWireEvents } from "../src/actions.js";
+import { DEMO_SDK_VERSION, deploymentActions, emitAction, fleetWireEvents } from "../src/actions.js";
 import { planFleet } from "../src/plan.js";
 import { diffEvents } from "./exactly.js";
 import { LOOPBACK, collectorConfig, fleetKeys, recordFigures } from "./scenario.js";
@@ -72,9 +72,7 @@ describe("the collector down for a simulated hour", () => {
       for (let i = 0; i < EVENTS_PER_SECOND; i++) {
         const next = actions.next();
         if (next.done === true) throw new Error("the plan ran out of events");
-        const action = next.value;
-        if (action.kind === "decision") emitter.emitDecision(action.outcome, action.proposal);
-        else emitter.emitRollout(action.result, action.proposal);
+        emitAction(emitter, next.value);
         maxPending = Math.max(maxPending, emitter.stats().pending);
       }
       await sleep(TICK_MS);

@@ -9,11 +9,11 @@ import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { BASE_PATH } from "@synthorg/collector";
-import { createAnalyticsEmitter, type AnalyticsEmitter } from "@synthorg/emitter";
+import { createAnalyticsEmitter } from "@synthorg/emitter";
 import { parseAnalyticsBlock } from "@synthorg/schema";
 import { pino } from "pino";
 import { request } from "undici";
-import { DEMO_SDK_VERSION, deploymentActions, type FleetAction } from "../src/actions.js";
+import { DEMO_SDK_VERSION, deploymentActions, emitAction, type FleetAction } from "../src/actions.js";
 import { planFleet, type DeploymentProfile, type FleetPlan } from "../src/plan.js";
 import { spawnCollector, writeConfigFile, type CollectorProcess } from "../faults/collector-process.js";
 import { collectorDocument, fleetKeys } from "../faults/scenario.js";
@@ -71,11 +71,6 @@ function metric(text: string, name: string): number | null {
 async function scrape(collector: CollectorProcess): Promise<string> {
   const response = await request(`${collector.origin}/metrics`);
   return response.body.text();
-}
-
-function emit(emitter: AnalyticsEmitter, action: FleetAction): void {
-  if (action.kind === "decision") emitter.emitDecision(action.outcome, action.proposal);
-  else emitter.emitRollout(action.result, action.proposal);
 }
 
 /** A deployment's actions, forever: its planned sequence, again and again. */
@@ -211,7 +206,7 @@ async function soak(options: SoakOptions, collector: CollectorProcess, writeKeys
     const count = due - perEmitter;
     perEmitter = due;
     for (const member of members) {
-      for (let i = 0; i < count; i++) emit(member.emitter, member.actions.next().value as FleetAction);
+      for (let i = 0; i < count; i++) emitAction(member.emitter, member.actions.next().value as FleetAction);
     }
     emitted += count * members.length;
     if (performance.now() >= nextSample) {

@@ -16,6 +16,7 @@ import {
   type RolloutOutcome,
   type RolloutResult,
 } from "@synthorg/schema";
+import type { AnalyticsEmitter } from "@synthorg/emitter";
 import { createRandom, deriveSeed, type Random } from "./random.js";
 import type { DeploymentProfile, FleetPlan, RuleUsage } from "./plan.js";
 import {
@@ -183,4 +184,10 @@ export function fleetWireEvents(plan: FleetPlan, sdkVersion = DEMO_SDK_VERSION):
     }
   }
   return events;
+}
+
+/** Hand one domain action to an emitter, as the deployment's own code would. */
+export function emitAction(emitter: AnalyticsEmitter, action: FleetAction): void {
+  if (action.kind === "decision") emitter.emitDecision(action.outcome, action.proposal);
+  else emitter.emitRollout(action.result, action.proposal);
 }

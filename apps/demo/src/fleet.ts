@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { createAnalyticsEmitter, type AnalyticsEmitter, type EmitterOptions } from "@synthorg/emitter";
 import { parseAnalyticsBlock, type AnalyticsConfigInput, type AnonymizedEvent } from "@synthorg/schema";
 import { pino } from "pino";
-import { DEMO_SDK_VERSION, deploymentActions, type FleetAction } from "./actions.js";
+import { DEMO_SDK_VERSION, deploymentActions, emitAction, type FleetAction } from "./actions.js";
 import { planFleet, type DeploymentProfile, type FleetPlan, type FleetPlanOptions } from "./plan.js";
 import type { FleetProgress } from "./progress.js";
 
@@ -73,11 +73,6 @@ interface Member {
 }
 
 const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function emit(target: AnalyticsEmitter, action: FleetAction): void {
-  if (action.kind === "decision") target.emitDecision(action.outcome, action.proposal);
-  else target.emitRollout(action.result, action.proposal);
-}
 
 /** A stream that turns the dry-run emitter's JSON lines back into events for the tee. */
 function teeStream(onEvent: (event: AnonymizedEvent) => void): Writable {
@@ -169,8 +164,8 @@ export function createFleet(options: FleetOptions): Fleet {
                 active -= 1;
                 break;
               }
-              emit(member.emitter, next.value);
-              if (member.tee) emit(member.tee, next.value);
+              emitAction(member.emitter, next.value);
+              if (member.tee) emitAction(member.tee, next.value);
               emitted += 1;
             }
           }

@@ -19,7 +19,13 @@ export {
   type FleetPlanOptions,
   type RuleUsage,
 } from "./plan.js";
-export { DEMO_SDK_VERSION, deploymentActions, fleetWireEvents, type FleetAction } from "./actions.js";
+export {
+  DEMO_SDK_VERSION,
+  deploymentActions,
+  emitAction,
+  fleetWireEvents,
+  type FleetAction,
+} from "./actions.js";
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   createFleet,

@@ -14,5 +14,5 @@ export {
   backoffDelayMs,
   parseRetryAfterMs,
 } from "./retry-policy.js";
-export { IDEMPOTENCY_KEY_HEADER, TRPC_PATH } from "./transport.js";
+export { IDEMPOTENCY_KEY_HEADER, TRPC_ENDPOINT } from "@synthorg/schema";
 export { LOGGER_NAME, LOG_EVENTS } from "./log.js";

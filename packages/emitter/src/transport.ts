@@ -5,13 +5,15 @@
 import { X509Certificate } from "node:crypto";
 import { rootCertificates } from "node:tls";
 import type { AppRouter } from "@synthorg/collector";
-import { trpcTransformer, type AnonymizedEvent } from "@synthorg/schema";
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  TRPC_ENDPOINT,
+  trpcTransformer,
+  type AnonymizedEvent,
+} from "@synthorg/schema";
 import { TRPCClientError, createTRPCClient, httpLink } from "@trpc/client";
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from "undici";
 
-/** Where the collector mounts tRPC, relative to collector_url. */
-export const TRPC_PATH = "/trpc";
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 /** Longest server error message kept for a log line. */
 const MAX_ERROR_MESSAGE_LENGTH = 300;
 /** How deep to look through `cause` links for a Node/undici error code. */
@@ -66,7 +68,7 @@ export function assertCertificatePem(pem: string): void {
 }
 
 export function trpcUrl(collectorUrl: string): string {
-  return collectorUrl.replace(/\/+$/, "") + TRPC_PATH;
+  return collectorUrl.replace(/\/+$/, "") + TRPC_ENDPOINT;
 }
 
 function headerOf(headers: unknown, name: string): string | undefined {

@@ -26,6 +26,7 @@ const NOT_BLANK = /\S/;
  * send. None of these has a meaning in a tag or a version, and PostgreSQL cannot store U+0000.
  */
 const PRINTABLE_TEXT =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffd]|[\ud800-\udbff][\udc00-\udfff])*$/;
 
 /** A free-text wire field: 1–max characters (code points), not blank, printable. */

@@ -7,4 +7,4 @@ export { parseEventBatch, parseEvent, wireJsonSchema, type ParseResult } from ".
 export * from "./patterns.js";
 export * from "./config.js";
 export * from "./anonymize.js";
-export { trpcTransformer } from "./transport.js";
+export * from "./transport.js";

@@ -10,3 +10,11 @@ const plainJson = {
 };
 
 export const trpcTransformer = { input: plainJson, output: superjson } as const;
+
+/** Where a collector serves the analytics API; a deployment's `collector_url` ends with it. */
+export const ANALYTICS_BASE_PATH = "/api/meta/analytics";
+/** The tRPC endpoint, relative to `collector_url`. */
+export const TRPC_ENDPOINT = "/trpc";
+/** One key per batch, the same on every retry of it: the collector stores a batch once per key. */
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;

@@ -1,12 +1,13 @@
 // The dashboard: one HTML page, its stylesheet and its bundled script, served by the collector at
 // `/`. The page talks to the collector only through the typed tRPC client with a read key.
 import { readFileSync } from "node:fs";
+import { ANALYTICS_BASE_PATH, TRPC_ENDPOINT } from "@synthorg/schema";
 import { Router, type Response } from "express";
 import { HIGH_RATE, LOW_APPROVAL_RATE } from "../recommendations.js";
 import { dashboardScript } from "./bundle.js";
 
 /** Where the tRPC endpoint is, relative to the dashboard's mount point. */
-export const DASHBOARD_TRPC_PATH = "api/meta/analytics/trpc";
+export const DASHBOARD_TRPC_PATH = `${ANALYTICS_BASE_PATH.slice(1)}${TRPC_ENDPOINT}`;
 /** How often the page polls; the read rate limit is per minute, so 3 queries / 5 s is far below it. */
 export const DASHBOARD_REFRESH_MS = 5000;
 export const DASHBOARD_SCRIPT_PATH = "/dashboard/app.js";

@@ -1,6 +1,7 @@
 // events.ingest: the write path. One validation pass (the compiled wire validator), masking, one
 // store call; nothing here runs per event except the masking check.
 import {
+  IDEMPOTENCY_KEY_HEADER,
   issuesFromZod,
   parseEventBatch,
   type EventBatch,
@@ -12,7 +13,7 @@ import { collectorError } from "../errors.js";
 import { maskUnknownRules } from "../mask.js";
 import { router, writeProcedure } from "../trpc.js";
 
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+export { IDEMPOTENCY_KEY_HEADER };
 /** A response names at most this many issues (a 1000-event batch could have thousands). */
 export const MAX_REPORTED_ISSUES = 100;
 
