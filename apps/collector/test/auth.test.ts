@@ -2,7 +2,8 @@
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createSha256Verifier, bearerToken, sha256Hex } from "../src/auth.js";
-import { batch, decisionEvent } from "./fixtures.js";
+import { sampleDecisionEvent } from "@synthorg/schema/testing";
+import { batch } from "./fixtures.js";
 import { auth, getJson, postJson, startTestCollector, trpcClient, type TestCollector } from "./helpers.js";
 
 let collector: TestCollector;
@@ -32,7 +33,7 @@ const routes: Route[] = [
   {
     name: "POST /api/meta/analytics/events",
     scope: "write",
-    call: (t) => postJson(`${collector.baseUrl}/events`, batch(decisionEvent()), auth(t)),
+    call: (t) => postJson(`${collector.baseUrl}/events`, batch(sampleDecisionEvent()), auth(t)),
   },
   {
     name: "GET /api/meta/analytics/patterns",
@@ -61,7 +62,7 @@ const routes: Route[] = [
   {
     name: "tRPC events.ingest",
     scope: "write",
-    call: (t) => postJson(`${collector.baseUrl}/trpc/events.ingest`, batch(decisionEvent()), auth(t)),
+    call: (t) => postJson(`${collector.baseUrl}/trpc/events.ingest`, batch(sampleDecisionEvent()), auth(t)),
   },
   {
     name: "tRPC patterns.list",
@@ -102,7 +103,7 @@ describe("auth matrix", () => {
 
   it("gives typed clients the same answers", async () => {
     const ingest = (t: string | null) =>
-      trpcClient(collector, t).events.ingest.mutate(batch(decisionEvent()));
+      trpcClient(collector, t).events.ingest.mutate(batch(sampleDecisionEvent()));
     await expect(ingest(collector.keys.write)).resolves.toMatchObject({ ingested: 1 });
     for (const [t, code] of [
       [null, "UNAUTHORIZED"],

@@ -1,46 +1,16 @@
-// Small, valid wire events for the collector's tests (the collector's own, not the schema package's);
-// each test changes one thing.
+// Batches, deployment ids and reproducible event streams for the collector's tests; single sample
+// events come from @synthorg/schema/testing.
 import { createHash } from "node:crypto";
 import type { AnonymizedEvent, EventBatchInput } from "@synthorg/schema";
-
-type WireEvent = Record<string, unknown>;
+import {
+  sampleDecisionEvent,
+  sampleRolloutEvent,
+  type SampleWireEvent as WireEvent,
+} from "@synthorg/schema/testing";
 
 /** A deterministic deployment id: hex SHA-256 of a name, as the anonymiser makes them. */
 export function deploymentId(name: string | number): string {
   return createHash("sha256").update(`deployment-${name}`).digest("hex");
-}
-
-export function decisionEvent(overrides: WireEvent = {}): WireEvent {
-  return {
-    schema_version: "1",
-    deployment_id: deploymentId(1),
-    event_type: "proposal_decision",
-    timestamp: "2026-04-16",
-    altitude: "config_tuning",
-    source_rule: "quality_declining",
-    decision: "approved",
-    confidence: 0.8,
-    rollout_outcome: null,
-    regression_verdict: null,
-    observation_hours: null,
-    enabled_altitudes: ["config_tuning", "architecture"],
-    industry_tag: "technology",
-    sdk_version: "2.4.0",
-    ...overrides,
-  };
-}
-
-export function rolloutEvent(overrides: WireEvent = {}): WireEvent {
-  return {
-    ...decisionEvent(),
-    event_type: "rollout_result",
-    decision: null,
-    confidence: null,
-    rollout_outcome: "success",
-    regression_verdict: "no_regression",
-    observation_hours: 48.5,
-    ...overrides,
-  };
 }
 
 export function batch(...events: WireEvent[]): EventBatchInput {
@@ -89,12 +59,12 @@ export function eventStream(
     };
     out.push(
       random() < 0.6
-        ? decisionEvent({
+        ? sampleDecisionEvent({
             ...common,
             decision: random() < 0.7 ? "approved" : "rejected",
             confidence: random() < 0.9 ? Math.round(random() * 64) / 64 : null,
           })
-        : rolloutEvent({
+        : sampleRolloutEvent({
             ...common,
             rollout_outcome: pick(random, OUTCOMES),
             observation_hours: random() < 0.9 ? Math.round(random() * 2000) / 8 : null,

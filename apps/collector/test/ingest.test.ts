@@ -10,7 +10,8 @@ import {
   naivePatterns,
   naiveRecommendations,
 } from "../src/testing/index.js";
-import { batch, decisionEvent, deploymentId, eventStream, rolloutEvent } from "./fixtures.js";
+import { sampleDecisionEvent, sampleRolloutEvent } from "@synthorg/schema/testing";
+import { batch, deploymentId, eventStream } from "./fixtures.js";
 import { auth, getJson, postJson, startTestCollector, trpcClient, type TestCollector } from "./helpers.js";
 
 const running: TestCollector[] = [];
@@ -40,7 +41,7 @@ const metric = async (c: TestCollector, name: string): Promise<number> => {
 describe("idempotent retries", () => {
   it("returns the first answer with duplicate: true and stores nothing, on both transports", async () => {
     const c = await start();
-    const body = batch(decisionEvent(), rolloutEvent());
+    const body = batch(sampleDecisionEvent(), sampleRolloutEvent());
     const first = await ingestRest(c, body, { "idempotency-key": "batch-0001" });
     expect(first).toMatchObject({ status: 200, body: { ingested: 2, duplicate: false } });
     const again = await ingestRest(c, body, { "idempotency-key": "batch-0001" });
@@ -58,7 +59,7 @@ describe("idempotent retries", () => {
 
   it("scopes keys to the writer", async () => {
     const c = await start();
-    const body = batch(decisionEvent());
+    const body = batch(sampleDecisionEvent());
     await ingestRest(c, body, { "idempotency-key": "shared" }, c.keys.write);
     const other = await ingestRest(c, body, { "idempotency-key": "shared" }, c.keys.both);
     expect(other.body).toEqual({ ingested: 1, duplicate: false });
@@ -69,7 +70,7 @@ describe("the sybil cap", () => {
   it("refuses a writer's fifth distinct deployment id with 403 and stores none of the batch", async () => {
     const c = await start({ max_deployments_per_key: 4 });
     const events = (names: string[]) =>
-      batch(...names.map((name) => decisionEvent({ deployment_id: deploymentId(name) })));
+      batch(...names.map((name) => sampleDecisionEvent({ deployment_id: deploymentId(name) })));
     expect((await ingestRest(c, events(["a", "b", "c"]))).status).toBe(200);
     const refused = await ingestRest(c, events(["a", "d", "e"]));
     expect(refused).toMatchObject({
@@ -99,7 +100,7 @@ describe("the rate limit", () => {
   it("answers 429 with Retry-After past the per-key budget, and recovers as time passes", async () => {
     const c = await start({ rate_limit_per_minute: 3 });
     for (let i = 0; i < 3; i++) expect((await ingestRest(c, batch())).status).toBe(200);
-    const limited = await ingestRest(c, batch(decisionEvent()));
+    const limited = await ingestRest(c, batch(sampleDecisionEvent()));
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ error: { code: "TOO_MANY_REQUESTS" } });
     expect(limited.headers.get("retry-after")).toBe("20");
@@ -109,7 +110,7 @@ describe("the rate limit", () => {
     // Each key has its own budget.
     expect((await getJson(`${c.baseUrl}/patterns`, auth(c.keys.read))).status).toBe(200);
     c.advance(20_000);
-    expect((await ingestRest(c, batch(decisionEvent()))).status).toBe(200);
+    expect((await ingestRest(c, batch(sampleDecisionEvent()))).status).toBe(200);
     expect(await size(c)).toBe(1);
   });
 });
@@ -147,11 +148,11 @@ describe("reading patterns and recommendations", () => {
         deployment_id: deploymentId(`fleet-${d}`),
         industry_tag: d < 3 ? "finance" : `solo-${d}`,
       };
-      for (let i = 0; i < 4; i++) out.push(decisionEvent({ ...common, confidence: 0.5 + d / 10 }));
-      out.push(rolloutEvent({ ...common, observation_hours: 24 * (d + 1) }));
+      for (let i = 0; i < 4; i++) out.push(sampleDecisionEvent({ ...common, confidence: 0.5 + d / 10 }));
+      out.push(sampleRolloutEvent({ ...common, observation_hours: 24 * (d + 1) }));
       for (let i = 0; i < 2; i++) {
         out.push(
-          decisionEvent({
+          sampleDecisionEvent({
             ...common,
             source_rule: "coordination_overhead",
             altitude: "architecture",
@@ -160,7 +161,7 @@ describe("reading patterns and recommendations", () => {
           }),
         );
       }
-      out.push(decisionEvent({ ...common, source_rule: "redundancy", industry_tag: null }));
+      out.push(sampleDecisionEvent({ ...common, source_rule: "redundancy", industry_tag: null }));
     }
     return out as unknown as AnonymizedEvent[];
   }
@@ -226,9 +227,9 @@ describe("reading patterns and recommendations", () => {
 
   it("summarises the store, the ingest rate, uptime and server time for the dashboard", async () => {
     const c = await start();
-    await ingestRest(c, batch(decisionEvent(), decisionEvent(), rolloutEvent()));
+    await ingestRest(c, batch(sampleDecisionEvent(), sampleDecisionEvent(), sampleRolloutEvent()));
     c.advance(90_000);
-    await ingestRest(c, batch(decisionEvent(), decisionEvent()));
+    await ingestRest(c, batch(sampleDecisionEvent(), sampleDecisionEvent()));
     const summary = await trpcClient(c, c.keys.read).stats.summary.query();
     expect(summary).toMatchObject({
       store: {
@@ -304,13 +305,13 @@ describe("store outages", () => {
     const ready = await getJson(`${c.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(ready.headers.get("retry-after")).toBe("5");
-    const rest = await ingestRest(c, batch(decisionEvent()));
+    const rest = await ingestRest(c, batch(sampleDecisionEvent()));
     expect(rest).toMatchObject({ status: 503, body: { error: { code: "SERVICE_UNAVAILABLE" } } });
     expect(rest.headers.get("retry-after")).toBe("7");
     expect(JSON.stringify(rest.body)).not.toContain("connection refused");
     const trpc = await postJson(
       `${c.baseUrl}/trpc/events.ingest`,
-      batch(decisionEvent()),
+      batch(sampleDecisionEvent()),
       auth(c.keys.write),
     );
     expect(trpc.status).toBe(503);
@@ -318,7 +319,7 @@ describe("store outages", () => {
     expect((await getJson(`${c.baseUrl}/patterns`, auth(c.keys.read))).status).toBe(503);
     expect((await getJson(`${c.url}/healthz`)).status).toBe(200);
     state.down = false;
-    expect((await ingestRest(c, batch(decisionEvent()))).status).toBe(200);
+    expect((await ingestRest(c, batch(sampleDecisionEvent()))).status).toBe(200);
     expect((await getJson(`${c.url}/readyz`)).status).toBe(200);
   });
 });

@@ -13,7 +13,8 @@ import {
 import { createPool } from "../src/store/postgres/db.js";
 import { StoreUnavailableError, type IngestRequest } from "../src/store/types.js";
 import { diffPatterns, naivePatterns } from "../src/testing/index.js";
-import { asEvents, decisionEvent, deploymentId, eventStream, rolloutEvent } from "./fixtures.js";
+import { sampleDecisionEvent, sampleRolloutEvent } from "@synthorg/schema/testing";
+import { asEvents, deploymentId, eventStream } from "./fixtures.js";
 import { HAVE_POSTGRES, createTestDatabase, warnIfNoPostgres, type TestDatabase } from "./pg-cluster.js";
 import { aggregateDrift, sql } from "./postgres-oracle.js";
 import { describeStoreContract } from "./store-contract.js";
@@ -127,7 +128,7 @@ describe.skipIf(!HAVE_POSTGRES)("PostgreSQL store", { timeout: 20_000 }, () => {
       ingested: 150,
       duplicate: true,
     });
-    const fourth = asEvents([decisionEvent({ deployment_id: deploymentId("fourth") })]);
+    const fourth = asEvents([sampleDecisionEvent({ deployment_id: deploymentId("fourth") })]);
     await expect(second.ingest(request(fourth))).resolves.toEqual({ kind: "deployment_cap", limit: 3 });
     await expectExact(second, url, events);
     await second.close();
@@ -164,7 +165,7 @@ describe.skipIf(!HAVE_POSTGRES)("PostgreSQL store", { timeout: 20_000 }, () => {
     const outcomes = await Promise.all(
       names.map((name, i) =>
         (stores[i % stores.length] as PostgresStore).ingest(
-          request(asEvents([decisionEvent({ deployment_id: deploymentId(name) })]), null, "sybil"),
+          request(asEvents([sampleDecisionEvent({ deployment_id: deploymentId(name) })]), null, "sybil"),
         ),
       ),
     );
@@ -215,11 +216,12 @@ describe.skipIf(!HAVE_POSTGRES)("PostgreSQL store", { timeout: 20_000 }, () => {
       const url = await freshDatabase();
       const store = await openStore(url, { maxEvents: 1 });
       const values = [0.1, 0.2, 1e-7, 0.30000000000000004, 1 / 3, 0.7];
-      for (const confidence of values) await store.ingest(request(asEvents([decisionEvent({ confidence })])));
+      for (const confidence of values)
+        await store.ingest(request(asEvents([sampleDecisionEvent({ confidence })])));
       const hours = [0.1, 1e-9, 99_999.99];
       for (const observation_hours of hours)
-        await store.ingest(request(asEvents([rolloutEvent({ observation_hours })])));
-      await store.ingest(request(asEvents([decisionEvent({ confidence: 0.7 })])));
+        await store.ingest(request(asEvents([sampleRolloutEvent({ observation_hours })])));
+      await store.ingest(request(asEvents([sampleDecisionEvent({ confidence: 0.7 })])));
       const [group] = await store.groupAggregates();
       expect(group).toMatchObject({
         confidence_sum: 0.7,
@@ -255,9 +257,9 @@ describe.skipIf(!HAVE_POSTGRES)("PostgreSQL store", { timeout: 20_000 }, () => {
     const url = await freshDatabase();
     const store = await openStore(url, { maxEvents: 2 });
     const odd = asEvents([
-      decisionEvent({ industry_tag: "a\u0000b", sdk_version: "1\ud800" }),
-      decisionEvent({ industry_tag: "a\ufffdb", deployment_id: deploymentId(2) }),
-      decisionEvent({ industry_tag: "emoji \ud83d\ude00" }),
+      sampleDecisionEvent({ industry_tag: "a\u0000b", sdk_version: "1\ud800" }),
+      sampleDecisionEvent({ industry_tag: "a\ufffdb", deployment_id: deploymentId(2) }),
+      sampleDecisionEvent({ industry_tag: "emoji \ud83d\ude00" }),
     ]);
     await expect(store.ingest(request(odd))).resolves.toMatchObject({ kind: "stored", ingested: 3 });
     const [group] = await store.groupAggregates();

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/router.js";
 import { createMemoryStore } from "../src/store/memory.js";
 import type { AnalyticsStore, IngestOutcome, IngestRequest } from "../src/store/types.js";
-import { batch, decisionEvent } from "./fixtures.js";
+import { sampleDecisionEvent } from "@synthorg/schema/testing";
+import { batch } from "./fixtures.js";
 import { auth, getJson, postJson, startTestCollector } from "./helpers.js";
 
 /** A real memory store whose ingest waits at a gate the test opens, so a request is provably in flight. */
@@ -43,7 +44,7 @@ describe("graceful shutdown", () => {
     expect((await getJson(`${collector.url}/healthz`)).status).toBe(200);
     const inFlight = postJson(
       `${collector.baseUrl}/events`,
-      batch(decisionEvent()),
+      batch(sampleDecisionEvent()),
       auth(collector.keys.write),
     );
     await reached;
@@ -64,7 +65,11 @@ describe("graceful shutdown", () => {
   it("cuts connections still open after the grace period", async () => {
     const { store, reached, open } = gatedStore();
     const collector = await startTestCollector({}, { store, shutdownGraceMs: 20 });
-    const stuck = postJson(`${collector.baseUrl}/events`, batch(decisionEvent()), auth(collector.keys.write));
+    const stuck = postJson(
+      `${collector.baseUrl}/events`,
+      batch(sampleDecisionEvent()),
+      auth(collector.keys.write),
+    );
     await reached;
     await collector.close();
     await expect(stuck).rejects.toThrow();
@@ -120,7 +125,7 @@ describe("HTTPS", () => {
         method: "POST",
         dispatcher,
         headers: { "content-type": "application/json", ...auth(collector.keys.write) },
-        body: JSON.stringify(batch(decisionEvent())),
+        body: JSON.stringify(batch(sampleDecisionEvent())),
       });
       expect(rest.statusCode).toBe(200);
       expect(await rest.body.json()).toEqual({ ingested: 1, duplicate: false });
@@ -135,7 +140,7 @@ describe("HTTPS", () => {
           }),
         ],
       });
-      await expect(client.events.ingest.mutate(batch(decisionEvent()))).resolves.toEqual({
+      await expect(client.events.ingest.mutate(batch(sampleDecisionEvent()))).resolves.toEqual({
         ingested: 1,
         duplicate: false,
       });

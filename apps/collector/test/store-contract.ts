@@ -13,7 +13,8 @@ import {
   naivePatterns,
   naiveRecommendations,
 } from "../src/testing/index.js";
-import { deploymentId, eventStream, decisionEvent, asEvents } from "./fixtures.js";
+import { sampleDecisionEvent } from "@synthorg/schema/testing";
+import { deploymentId, eventStream, asEvents } from "./fixtures.js";
 
 export interface StoreContractOptions {
   /** Capacity in events (collector.store.max_events). */
@@ -117,7 +118,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
     it("leaves events without a source_rule out of the groups but keeps them", async () => {
       const store = await make();
-      await store.ingest(request(asEvents([decisionEvent({ source_rule: null }), decisionEvent()])));
+      await store.ingest(
+        request(asEvents([sampleDecisionEvent({ source_rule: null }), sampleDecisionEvent()])),
+      );
       const aggregates = await store.groupAggregates();
       expect(aggregates).toHaveLength(1);
       expect(aggregates[0]).toMatchObject({ source_rule: "quality_declining", total_events: 1 });
@@ -178,9 +181,9 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
     it("refuses a batch that takes a writer past its deployment cap, storing none of it", async () => {
       const store = await make({ maxDeploymentsPerKey: 2 });
-      const one = asEvents([decisionEvent({ deployment_id: deploymentId("a") })]);
+      const one = asEvents([sampleDecisionEvent({ deployment_id: deploymentId("a") })]);
       const three = asEvents(
-        ["a", "b", "c"].map((name) => decisionEvent({ deployment_id: deploymentId(name) })),
+        ["a", "b", "c"].map((name) => sampleDecisionEvent({ deployment_id: deploymentId(name) })),
       );
       await expect(store.ingest(request(one, "sybil"))).resolves.toMatchObject({ kind: "stored" });
       await expect(store.ingest(request(three, "sybil", "k1"))).resolves.toEqual({
@@ -195,7 +198,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       });
       // Up to the cap is fine, repeats of claimed ids are fine, and other writers have their own cap.
       const two = asEvents(
-        ["a", "b", "b"].map((name) => decisionEvent({ deployment_id: deploymentId(name) })),
+        ["a", "b", "b"].map((name) => sampleDecisionEvent({ deployment_id: deploymentId(name) })),
       );
       await expect(store.ingest(request(two, "sybil"))).resolves.toMatchObject({
         kind: "stored",

@@ -3,7 +3,8 @@
 import { DEFAULT_BODY_LIMIT_BYTES, MAX_BATCH_EVENTS, tomorrowUtc } from "@synthorg/schema";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { batch, decisionEvent, deploymentId, rolloutEvent } from "./fixtures.js";
+import { sampleDecisionEvent, sampleRolloutEvent } from "@synthorg/schema/testing";
+import { batch, deploymentId } from "./fixtures.js";
 import { auth, getJson, postJson, startTestCollector, trpcClient, type TestCollector } from "./helpers.js";
 
 let collector: TestCollector;
@@ -20,54 +21,82 @@ const without = (event: Record<string, unknown>, key: string) => {
 
 /** [what, the bad event, the issue path]: one per rule of the wire format. */
 const RULES: [string, Record<string, unknown>, string][] = [
-  ['schema_version other than "1"', decisionEvent({ schema_version: "2" }), "events[1].schema_version"],
-  ["schema_version as a number", decisionEvent({ schema_version: 1 }), "events[1].schema_version"],
-  ["an uppercase deployment id", decisionEvent({ deployment_id: "A".repeat(64) }), "events[1].deployment_id"],
-  ["a short deployment id", decisionEvent({ deployment_id: "a".repeat(63) }), "events[1].deployment_id"],
-  ["a missing deployment id", without(decisionEvent(), "deployment_id"), "events[1].deployment_id"],
-  ["an unknown event type", decisionEvent({ event_type: "heartbeat" }), "events[1].event_type"],
-  ["a date with a time", decisionEvent({ timestamp: "2026-04-16T10:00:00Z" }), "events[1].timestamp"],
-  ["a date that does not exist", decisionEvent({ timestamp: "2026-02-30" }), "events[1].timestamp"],
-  ["a date before 2000", decisionEvent({ timestamp: "1999-12-31" }), "events[1].timestamp"],
-  ["a date after tomorrow", decisionEvent({ timestamp: "2999-01-01" }), "events[1].timestamp"],
-  ["an unknown altitude", decisionEvent({ altitude: "org_chart" }), "events[1].altitude"],
-  ["a rule name with capitals", decisionEvent({ source_rule: "MyRule" }), "events[1].source_rule"],
-  ["a 65-character rule name", decisionEvent({ source_rule: "a".repeat(65) }), "events[1].source_rule"],
-  ["an unknown decision", decisionEvent({ decision: "maybe" }), "events[1].decision"],
-  ["a decision event without decision", decisionEvent({ decision: null }), "events[1].decision"],
-  ["confidence above 1", decisionEvent({ confidence: 1.01 }), "events[1].confidence"],
-  ["negative confidence", decisionEvent({ confidence: -0.5 }), "events[1].confidence"],
-  ["confidence as a string", decisionEvent({ confidence: "0.5" }), "events[1].confidence"],
-  ["rollout fields on a decision", decisionEvent({ observation_hours: 3 }), "events[1].observation_hours"],
-  ["an outcome on a decision", decisionEvent({ rollout_outcome: "success" }), "events[1].rollout_outcome"],
-  ["a rollout without outcome", rolloutEvent({ rollout_outcome: null }), "events[1].rollout_outcome"],
-  ["an unknown outcome", rolloutEvent({ rollout_outcome: "meh" }), "events[1].rollout_outcome"],
-  ["an unknown verdict", rolloutEvent({ regression_verdict: "bad" }), "events[1].regression_verdict"],
-  ["a decision on a rollout", rolloutEvent({ decision: "approved" }), "events[1].decision"],
-  ["confidence on a rollout", rolloutEvent({ confidence: 0.5 }), "events[1].confidence"],
-  ["negative observation hours", rolloutEvent({ observation_hours: -1 }), "events[1].observation_hours"],
-  ["too many observation hours", rolloutEvent({ observation_hours: 100_001 }), "events[1].observation_hours"],
+  ['schema_version other than "1"', sampleDecisionEvent({ schema_version: "2" }), "events[1].schema_version"],
+  ["schema_version as a number", sampleDecisionEvent({ schema_version: 1 }), "events[1].schema_version"],
+  [
+    "an uppercase deployment id",
+    sampleDecisionEvent({ deployment_id: "A".repeat(64) }),
+    "events[1].deployment_id",
+  ],
+  [
+    "a short deployment id",
+    sampleDecisionEvent({ deployment_id: "a".repeat(63) }),
+    "events[1].deployment_id",
+  ],
+  ["a missing deployment id", without(sampleDecisionEvent(), "deployment_id"), "events[1].deployment_id"],
+  ["an unknown event type", sampleDecisionEvent({ event_type: "heartbeat" }), "events[1].event_type"],
+  ["a date with a time", sampleDecisionEvent({ timestamp: "2026-04-16T10:00:00Z" }), "events[1].timestamp"],
+  ["a date that does not exist", sampleDecisionEvent({ timestamp: "2026-02-30" }), "events[1].timestamp"],
+  ["a date before 2000", sampleDecisionEvent({ timestamp: "1999-12-31" }), "events[1].timestamp"],
+  ["a date after tomorrow", sampleDecisionEvent({ timestamp: "2999-01-01" }), "events[1].timestamp"],
+  ["an unknown altitude", sampleDecisionEvent({ altitude: "org_chart" }), "events[1].altitude"],
+  ["a rule name with capitals", sampleDecisionEvent({ source_rule: "MyRule" }), "events[1].source_rule"],
+  ["a 65-character rule name", sampleDecisionEvent({ source_rule: "a".repeat(65) }), "events[1].source_rule"],
+  ["an unknown decision", sampleDecisionEvent({ decision: "maybe" }), "events[1].decision"],
+  ["a decision event without decision", sampleDecisionEvent({ decision: null }), "events[1].decision"],
+  ["confidence above 1", sampleDecisionEvent({ confidence: 1.01 }), "events[1].confidence"],
+  ["negative confidence", sampleDecisionEvent({ confidence: -0.5 }), "events[1].confidence"],
+  ["confidence as a string", sampleDecisionEvent({ confidence: "0.5" }), "events[1].confidence"],
+  [
+    "rollout fields on a decision",
+    sampleDecisionEvent({ observation_hours: 3 }),
+    "events[1].observation_hours",
+  ],
+  [
+    "an outcome on a decision",
+    sampleDecisionEvent({ rollout_outcome: "success" }),
+    "events[1].rollout_outcome",
+  ],
+  ["a rollout without outcome", sampleRolloutEvent({ rollout_outcome: null }), "events[1].rollout_outcome"],
+  ["an unknown outcome", sampleRolloutEvent({ rollout_outcome: "meh" }), "events[1].rollout_outcome"],
+  ["an unknown verdict", sampleRolloutEvent({ regression_verdict: "bad" }), "events[1].regression_verdict"],
+  ["a decision on a rollout", sampleRolloutEvent({ decision: "approved" }), "events[1].decision"],
+  ["confidence on a rollout", sampleRolloutEvent({ confidence: 0.5 }), "events[1].confidence"],
+  [
+    "negative observation hours",
+    sampleRolloutEvent({ observation_hours: -1 }),
+    "events[1].observation_hours",
+  ],
+  [
+    "too many observation hours",
+    sampleRolloutEvent({ observation_hours: 100_001 }),
+    "events[1].observation_hours",
+  ],
   [
     "repeated enabled altitudes",
-    decisionEvent({ enabled_altitudes: ["architecture", "architecture"] }),
+    sampleDecisionEvent({ enabled_altitudes: ["architecture", "architecture"] }),
     "events[1].enabled_altitudes",
   ],
   [
     "an unknown enabled altitude",
-    decisionEvent({ enabled_altitudes: ["org_chart"] }),
+    sampleDecisionEvent({ enabled_altitudes: ["org_chart"] }),
     "events[1].enabled_altitudes[0]",
   ],
-  ["a blank industry tag", decisionEvent({ industry_tag: "   " }), "events[1].industry_tag"],
+  ["a blank industry tag", sampleDecisionEvent({ industry_tag: "   " }), "events[1].industry_tag"],
   [
     "a 101-character industry tag",
-    decisionEvent({ industry_tag: "x".repeat(101) }),
+    sampleDecisionEvent({ industry_tag: "x".repeat(101) }),
     "events[1].industry_tag",
   ],
-  ["an empty sdk version", decisionEvent({ sdk_version: "" }), "events[1].sdk_version"],
-  ["a 65-character sdk version", decisionEvent({ sdk_version: "v".repeat(65) }), "events[1].sdk_version"],
-  ["a missing sdk version", without(decisionEvent(), "sdk_version"), "events[1].sdk_version"],
-  ["an unknown key", decisionEvent({ proposal_id: "p-1" }), "events[1].proposal_id"],
-  ["a free-text reason", decisionEvent({ decision_reason: "because" }), "events[1].decision_reason"],
+  ["an empty sdk version", sampleDecisionEvent({ sdk_version: "" }), "events[1].sdk_version"],
+  [
+    "a 65-character sdk version",
+    sampleDecisionEvent({ sdk_version: "v".repeat(65) }),
+    "events[1].sdk_version",
+  ],
+  ["a missing sdk version", without(sampleDecisionEvent(), "sdk_version"), "events[1].sdk_version"],
+  ["an unknown key", sampleDecisionEvent({ proposal_id: "p-1" }), "events[1].proposal_id"],
+  ["a free-text reason", sampleDecisionEvent({ decision_reason: "because" }), "events[1].decision_reason"],
 ];
 
 async function storedEvents(): Promise<number> {
@@ -80,7 +109,7 @@ describe("wire format over REST", () => {
     const before = await storedEvents();
     const response = await postJson(
       `${collector.baseUrl}/events`,
-      batch(decisionEvent(), bad, rolloutEvent()),
+      batch(sampleDecisionEvent(), bad, sampleRolloutEvent()),
       auth(collector.keys.write),
     );
     expect(response.status).toBe(400);
@@ -93,16 +122,19 @@ describe("wire format over REST", () => {
 
   it("accepts the Python emitter's shape (every field, nulls included) and the omissions the wire allows", async () => {
     const minimal = without(
-      without(decisionEvent({ source_rule: null, industry_tag: null, confidence: null }), "schema_version"),
+      without(
+        sampleDecisionEvent({ source_rule: null, industry_tag: null, confidence: null }),
+        "schema_version",
+      ),
       "enabled_altitudes",
     );
     const response = await postJson(
       `${collector.baseUrl}/events`,
       batch(
-        decisionEvent(),
-        rolloutEvent({ observation_hours: null, regression_verdict: null }),
+        sampleDecisionEvent(),
+        sampleRolloutEvent({ observation_hours: null, regression_verdict: null }),
         minimal,
-        decisionEvent({ timestamp: tomorrowUtc() }),
+        sampleDecisionEvent({ timestamp: tomorrowUtc() }),
       ),
       auth(collector.keys.write),
     );
@@ -110,7 +142,7 @@ describe("wire format over REST", () => {
   });
 
   it("rejects 1001 events, naming the events array", async () => {
-    const events = Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => decisionEvent());
+    const events = Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => sampleDecisionEvent());
     const response = await postJson(
       `${collector.baseUrl}/events`,
       batch(...events),
@@ -121,7 +153,7 @@ describe("wire format over REST", () => {
   });
 
   it("accepts exactly 1000 events", async () => {
-    const events = Array.from({ length: MAX_BATCH_EVENTS }, () => decisionEvent());
+    const events = Array.from({ length: MAX_BATCH_EVENTS }, () => sampleDecisionEvent());
     const response = await postJson(
       `${collector.baseUrl}/events`,
       batch(...events),
@@ -132,7 +164,7 @@ describe("wire format over REST", () => {
 
   it("rejects a body over 2 MiB with 413 and accepts one just under", async () => {
     const padding = (size: number) => {
-      const head = JSON.stringify(batch(decisionEvent()));
+      const head = JSON.stringify(batch(sampleDecisionEvent()));
       return head.slice(0, -1) + " ".repeat(size - head.length) + "}";
     };
     const over = padding(DEFAULT_BODY_LIMIT_BYTES + 1);
@@ -166,7 +198,7 @@ describe("wire format over REST", () => {
     const response = await fetch(`${collector.baseUrl}/events`, {
       method: "POST",
       headers: { "content-type": "text/plain", ...auth(collector.keys.write) },
-      body: JSON.stringify(batch(decisionEvent())),
+      body: JSON.stringify(batch(sampleDecisionEvent())),
     });
     expect(response.status).toBe(415);
   });
@@ -175,7 +207,7 @@ describe("wire format over REST", () => {
     for (const key of ["has space", "x".repeat(129), "semi;colon"]) {
       const response = await postJson(
         `${collector.baseUrl}/events`,
-        batch(decisionEvent()),
+        batch(sampleDecisionEvent()),
         auth(collector.keys.write, { "idempotency-key": key }),
       );
       expect(response).toMatchObject({
@@ -204,7 +236,7 @@ describe("wire format over tRPC", () => {
     const before = await storedEvents();
     const client = trpcClient(collector, collector.keys.write);
     const error = await client.events.ingest
-      .mutate(batch(decisionEvent(), bad, rolloutEvent()))
+      .mutate(batch(sampleDecisionEvent(), bad, sampleRolloutEvent()))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TRPCClientError);
     const data = (error as TRPCClientError<never>).data as unknown as {
@@ -221,12 +253,12 @@ describe("wire format over tRPC", () => {
 
   it("rejects 1001 events and a malformed Idempotency-Key", async () => {
     const client = trpcClient(collector, collector.keys.write);
-    const events = Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => decisionEvent());
+    const events = Array.from({ length: MAX_BATCH_EVENTS + 1 }, () => sampleDecisionEvent());
     await expect(client.events.ingest.mutate(batch(...events))).rejects.toMatchObject({
       data: { code: "BAD_REQUEST", issues: [{ path: "events" }] },
     });
     const keyed = trpcClient(collector, collector.keys.write, { "idempotency-key": "no spaces allowed" });
-    await expect(keyed.events.ingest.mutate(batch(decisionEvent()))).rejects.toMatchObject({
+    await expect(keyed.events.ingest.mutate(batch(sampleDecisionEvent()))).rejects.toMatchObject({
       data: { code: "BAD_REQUEST", issues: [{ path: "Idempotency-Key" }] },
     });
   });
@@ -250,7 +282,11 @@ describe("unknown rule names", () => {
     await writer.events.ingest.mutate(
       batch(
         ...ids.map((id) =>
-          decisionEvent({ deployment_id: id, source_rule: "my_secret_rule", altitude: "tool_creation" }),
+          sampleDecisionEvent({
+            deployment_id: id,
+            source_rule: "my_secret_rule",
+            altitude: "tool_creation",
+          }),
         ),
       ),
     );

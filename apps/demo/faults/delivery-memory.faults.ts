@@ -8,7 +8,6 @@ import type { AnonymizedEvent } from "@synthorg/schema";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { fleetWireEvents } from "../src/actions.js";
-import { createFleet } from "../src/fleet.js";
 import { planFleet } from "../src/plan.js";
 import { diffEvents, perDeployment } from "./exactly.js";
 import {
@@ -20,16 +19,15 @@ import {
   type FaultSchedule,
 } from "./proxy.js";
 import {
-  FAST_RETRIES,
+  FAULT_CLOSE_TIMEOUT_MS,
   FAULT_EMITTER_CONFIG,
   collectorConfig,
   checkAnswers,
+  faultFleet,
   fleetKeys,
   mixedFaults,
   recordFigures,
 } from "./scenario.js";
-
-const CLOSE_TIMEOUT_MS = 90_000;
 
 interface RunSpec {
   readonly deployments: number;
@@ -56,14 +54,9 @@ async function runThroughProxy(spec: RunSpec) {
   try {
     const plan = planFleet({ deployments: spec.deployments, events: spec.events, seed: spec.seed });
     const sent: AnonymizedEvent[] = [];
-    const result = await createFleet({
-      plan,
-      collectorUrl: proxy.url + "/api/meta/analytics",
-      writeKeys: keys.write,
-      emitterConfig: FAULT_EMITTER_CONFIG,
-      emitterOptions: { ...FAST_RETRIES, logger: pino({ level: "silent" }) },
-      tee: (event) => sent.push(event),
-    }).run({ closeTimeoutMs: CLOSE_TIMEOUT_MS });
+    const result = await faultFleet({ plan, origin: proxy.url, keys, sent }).run({
+      closeTimeoutMs: FAULT_CLOSE_TIMEOUT_MS,
+    });
     const expected = fleetWireEvents(plan);
     return {
       result,

@@ -7,10 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AnonymizedEvent } from "@synthorg/schema";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetWireEvents } from "../src/actions.js";
-import { createFleet } from "../src/fleet.js";
 import { planFleet } from "../src/plan.js";
 import { spawnCollector, writeConfigFile, type CollectorProcess } from "./collector-process.js";
 import { perDeployment } from "./exactly.js";
@@ -22,10 +20,11 @@ import {
 } from "./postgres.js";
 import { FAULT_LABELS, startFaultProxy, summarizeExchanges, type FaultProxy } from "./proxy.js";
 import {
-  FAST_RETRIES,
+  FAULT_CLOSE_TIMEOUT_MS,
   FAULT_EMITTER_CONFIG,
   collectorDocument,
   checkAnswers,
+  faultFleet,
   fleetKeys,
   mixedFaults,
   readJson,
@@ -35,7 +34,6 @@ import {
 const DEPLOYMENTS = 10;
 const EVENTS = 2_000;
 const SEED = 21;
-const CLOSE_TIMEOUT_MS = 90_000;
 /** Kill the collector when this share of the batches has been accepted, then again at the next. */
 const KILL_AT = [0.3, 0.6] as const;
 const POLL_MS = 20;
@@ -74,19 +72,12 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(
     it("delivers every event exactly once across two SIGKILLs and restarts", async () => {
       const plan = planFleet({ deployments: DEPLOYMENTS, events: EVENTS, seed: SEED });
       const sent: AnonymizedEvent[] = [];
-      const fleet = createFleet({
-        plan,
-        collectorUrl: proxy.url + "/api/meta/analytics",
-        writeKeys: keys.write,
-        emitterConfig: FAULT_EMITTER_CONFIG,
-        emitterOptions: { ...FAST_RETRIES, logger: pino({ level: "silent" }) },
-        tee: (event) => sent.push(event),
-      });
+      const fleet = faultFleet({ plan, origin: proxy.url, keys, sent });
       const batches = EVENTS / FAULT_EMITTER_CONFIG.batch_size;
       const accepted = () => summarizeExchanges(proxy.records()).accepted;
 
       let running = true;
-      const run = fleet.run({ closeTimeoutMs: CLOSE_TIMEOUT_MS }).finally(() => {
+      const run = fleet.run({ closeTimeoutMs: FAULT_CLOSE_TIMEOUT_MS }).finally(() => {
         running = false;
       });
       const pids: number[] = [collector!.pid];

@@ -23,6 +23,9 @@ import {
   type CollectorConfig,
 } from "@synthorg/schema";
 import { request } from "undici";
+import { pino } from "pino";
+import { createFleet, type Fleet } from "../src/fleet.js";
+import type { FleetPlan } from "../src/plan.js";
 import { seededSchedule, type FaultSchedule } from "./proxy.js";
 
 export const LOOPBACK = "127.0.0.1";
@@ -46,6 +49,29 @@ export const FAST_RETRIES = {
   retryCapMs: 50,
   retryAfterCapMs: 200,
 } as const satisfies Partial<EmitterOptions>;
+
+/** How long a fleet's close() may keep retrying what the faults held back. */
+export const FAULT_CLOSE_TIMEOUT_MS = 90_000;
+
+/**
+ * A fleet of real emitters, tuned for faults and silent, sending `plan` to the collector behind
+ * `origin` (a fault proxy); every event an emitter sends is also pushed onto `sent`.
+ */
+export function faultFleet(options: {
+  readonly plan: FleetPlan;
+  readonly origin: string;
+  readonly keys: FleetKeys;
+  readonly sent: AnonymizedEvent[];
+}): Fleet {
+  return createFleet({
+    plan: options.plan,
+    collectorUrl: options.origin + BASE_PATH,
+    writeKeys: options.keys.write,
+    emitterConfig: FAULT_EMITTER_CONFIG,
+    emitterOptions: { ...FAST_RETRIES, logger: pino({ level: "silent" }) },
+    tee: (event) => options.sent.push(event),
+  });
+}
 
 /** Every fault the proxy knows, equally likely, on about a third of the ingest requests. */
 export function mixedFaults(seed: number, faultRate = 0.35): FaultSchedule {

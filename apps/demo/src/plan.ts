@@ -12,6 +12,7 @@ import {
   DEPLOYMENT_SIZE_SPREAD,
   INDUSTRY_TAG_SHARES,
   PER_DEPLOYMENT_JITTER,
+  type RuleProfile,
 } from "./profiles.js";
 
 export const DEFAULT_FLEET_DEPLOYMENTS = 12;
@@ -25,14 +26,10 @@ const SALT_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 const DAY_MS = 86_400_000;
 
 /** How one deployment runs one rule: the fleet-wide tendency plus its own operators' habits. */
-export interface RuleUsage {
-  readonly rule: string;
-  readonly altitudes: readonly Altitude[];
-  readonly approval: number;
-  readonly success: number;
-  readonly confidence: number;
-  readonly weight: number;
-}
+export type RuleUsage = Pick<
+  RuleProfile,
+  "rule" | "altitudes" | "approval" | "success" | "confidence" | "weight"
+>;
 
 export interface DeploymentProfile {
   readonly index: number;

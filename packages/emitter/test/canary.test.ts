@@ -1,10 +1,9 @@
 // Privacy: secrets and free text planted in every input field must never show up in a log line (at
 // trace level, through every success and failure path) or in a request — except the write key,
 // which appears exactly in the Authorization header.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AnalyticsEmitter } from "../src/index.js";
-import { FakeCollector, fail, ok, reset } from "./fake-collector.js";
-import { analyticsConfig, captureLogs, decision, emitterFor, proposal, rollout } from "./fixtures.js";
+import { describe, expect, it } from "vitest";
+import { fail, ok, reset } from "./fake-collector.js";
+import { analyticsConfig, captureLogs, decision, proposal, rollout, useFakeCollector } from "./fixtures.js";
 
 const CANARY = {
   salt: "CANARY-salt-7f3a9c-secret",
@@ -40,18 +39,7 @@ function secretDecision(overrides: Parameters<typeof decision>[0] = {}) {
 
 const secretRollout = rollout({ proposalId: CANARY.outcomeId, details: CANARY.details });
 
-let collector: FakeCollector;
-let emitter: AnalyticsEmitter | null = null;
-
-beforeEach(async () => {
-  collector = await FakeCollector.start();
-});
-
-afterEach(async () => {
-  await emitter?.close({ timeoutMs: 0 });
-  emitter = null;
-  await collector.close();
-});
+const fake = useFakeCollector();
 
 function leaks(text: string, allowed: readonly string[] = []): string[] {
   return Object.values(CANARY).filter((canary) => !allowed.includes(canary) && text.includes(canary));
@@ -59,7 +47,7 @@ function leaks(text: string, allowed: readonly string[] = []): string[] {
 
 describe("canaries", () => {
   it("appear in no log line and no request, through success, rejection, auth, retry and bad input", async () => {
-    collector
+    fake.collector
       .reply(ok, fail(400), fail(401), fail(503, "0"), reset, {
         kind: "redirect",
         status: 302,
@@ -67,8 +55,8 @@ describe("canaries", () => {
       })
       .otherwise(ok);
     const { logger, raw } = captureLogs("trace");
-    emitter = emitterFor({
-      config: analyticsConfig(collector.url, {
+    const emitter = fake.emitter({
+      config: analyticsConfig(fake.collector.url, {
         deployment_id_salt: CANARY.salt,
         batch_size: 1,
         max_pending: 3,
@@ -103,8 +91,8 @@ describe("canaries", () => {
     expect(raw.length).toBeGreaterThan(20);
     for (const line of raw) expect(leaks(line), line).toEqual([]);
 
-    expect(collector.requests.length).toBeGreaterThan(5);
-    for (const request of collector.requests) {
+    expect(fake.collector.requests.length).toBeGreaterThan(5);
+    for (const request of fake.collector.requests) {
       expect(leaks(request.body), request.body).toEqual([]);
       const headers = request.rawHeaders.join("\n");
       expect(leaks(headers, [CANARY.key])).toEqual([]);

@@ -1,4 +1,4 @@
-// Domain objects, configs and a log capture for the emitter tests.
+// Domain objects, configs, a log capture and the per-test fake collector for the emitter tests.
 import { Writable } from "node:stream";
 import {
   loadAnalyticsConfig,
@@ -9,7 +9,9 @@ import {
   type RolloutResult,
 } from "@synthorg/schema";
 import { pino, type Logger } from "pino";
+import { afterEach, beforeEach } from "vitest";
 import { createAnalyticsEmitter, type AnalyticsEmitter, type EmitterOptions } from "../src/index.js";
+import { FakeCollector } from "./fake-collector.js";
 
 export const SALT = "fixture-salt-0123456789";
 export const API_KEY = "sak_fixture_write_key";
@@ -125,4 +127,56 @@ export function emitNumbered(emitter: AnalyticsEmitter, count: number, first = 0
 
 export function confidences(events: readonly Record<string, unknown>[]): unknown[] {
   return events.map((event) => event.confidence);
+}
+
+export interface FakeCollectorFixture {
+  /** The running test's collector: a fresh one for every test. */
+  readonly collector: FakeCollector;
+  /** emitterFor, closed without waiting once the test ends. */
+  emitter(options: EmitterOptions): AnalyticsEmitter;
+  /** A fixture emitter for this collector: the write key, no altitudes, every log line captured. */
+  loggedEmitter(
+    config?: Partial<AnalyticsConfigInput>,
+    options?: Partial<EmitterOptions>,
+  ): { emitter: AnalyticsEmitter } & ReturnType<typeof captureLogs>;
+}
+
+/**
+ * Registers hooks that start a FakeCollector before each test and, after it, close the emitters the
+ * test made through the fixture and then the collector. Call at the top level of a test file.
+ */
+export function useFakeCollector(): FakeCollectorFixture {
+  let current: FakeCollector | undefined;
+  const emitters: AnalyticsEmitter[] = [];
+  beforeEach(async () => {
+    current = await FakeCollector.start();
+  });
+  afterEach(async () => {
+    for (const emitter of emitters.splice(0)) await emitter.close({ timeoutMs: 0 });
+    await current?.close();
+    current = undefined;
+  });
+  const fixture: FakeCollectorFixture = {
+    get collector() {
+      if (current === undefined) throw new Error("useFakeCollector: the collector only exists inside a test");
+      return current;
+    },
+    emitter(options) {
+      const emitter = emitterFor(options);
+      emitters.push(emitter);
+      return emitter;
+    },
+    loggedEmitter(config = {}, options = {}) {
+      const logs = captureLogs();
+      const emitter = fixture.emitter({
+        config: analyticsConfig(fixture.collector.url, config),
+        altitudes: {},
+        apiKey: API_KEY,
+        logger: logs.logger,
+        ...options,
+      });
+      return { emitter, ...logs };
+    },
+  };
+  return fixture;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import {
   ALTITUDES,
   BUILTIN_RULES,
+  EVENT_KEYS,
   REGRESSION_VERDICTS,
   ROLLOUT_OUTCOMES,
   eventBatchSchema,
@@ -40,52 +41,34 @@ const common = {
   sdk_version: fc.string({ minLength: 1, maxLength: 64 }).filter((s) => /\S/.test(s)),
 };
 
-const validDecision = fc.record(
-  {
-    ...common,
-    schema_version: fc.constant("1"),
-    enabled_altitudes: altitudes,
-    event_type: fc.constant("proposal_decision"),
-    decision: fc.constantFrom("approved", "rejected"),
-    confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
-    rollout_outcome: fc.constant(null),
-    regression_verdict: fc.constant(null),
-    observation_hours: fc.constant(null),
-  },
-  {
-    requiredKeys: Object.keys(common).concat([
-      "event_type",
-      "decision",
-      "confidence",
-      "rollout_outcome",
-      "regression_verdict",
-      "observation_hours",
-    ]) as never,
-  },
-);
-const validRollout = fc.record(
-  {
-    ...common,
-    schema_version: fc.constant("1"),
-    enabled_altitudes: altitudes,
-    event_type: fc.constant("rollout_result"),
-    decision: fc.constant(null),
-    confidence: fc.constant(null),
-    rollout_outcome: fc.constantFrom(...ROLLOUT_OUTCOMES),
-    regression_verdict: fc.option(fc.constantFrom(...REGRESSION_VERDICTS), { nil: null }),
-    observation_hours: fc.option(hours, { nil: null }),
-  },
-  {
-    requiredKeys: Object.keys(common).concat([
-      "event_type",
-      "decision",
-      "confidence",
-      "rollout_outcome",
-      "regression_verdict",
-      "observation_hours",
-    ]) as never,
-  },
-);
+/** schema_version and enabled_altitudes may be left out by a sender; every other key is required. */
+const SENDER_OPTIONAL_KEYS: readonly string[] = ["schema_version", "enabled_altitudes"];
+const REQUIRED_KEYS = EVENT_KEYS.filter((key) => !SENDER_OPTIONAL_KEYS.includes(key));
+
+/** A valid event of one type: `typeFields` holds the arbitraries for the fields that depend on it. */
+function validEventOfType<T extends Record<string, fc.Arbitrary<unknown>>>(typeFields: T) {
+  return fc.record(
+    { ...common, schema_version: fc.constant("1"), enabled_altitudes: altitudes, ...typeFields },
+    { requiredKeys: REQUIRED_KEYS },
+  );
+}
+
+const validDecision = validEventOfType({
+  event_type: fc.constant("proposal_decision"),
+  decision: fc.constantFrom("approved", "rejected"),
+  confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  rollout_outcome: fc.constant(null),
+  regression_verdict: fc.constant(null),
+  observation_hours: fc.constant(null),
+});
+const validRollout = validEventOfType({
+  event_type: fc.constant("rollout_result"),
+  decision: fc.constant(null),
+  confidence: fc.constant(null),
+  rollout_outcome: fc.constantFrom(...ROLLOUT_OUTCOMES),
+  regression_verdict: fc.option(fc.constantFrom(...REGRESSION_VERDICTS), { nil: null }),
+  observation_hours: fc.option(hours, { nil: null }),
+});
 const validEvent = fc.oneof(validDecision, validRollout);
 
 // Values chosen to sit on the edges of the rules: lengths in UTF-16 units, non-ASCII white space and
@@ -158,24 +141,8 @@ const nastyValue = fc.oneof(
   fc.double(),
   fc.jsonValue({ maxDepth: 2 }),
 );
-const KEYS = [
-  "schema_version",
-  "deployment_id",
-  "event_type",
-  "timestamp",
-  "altitude",
-  "source_rule",
-  "decision",
-  "confidence",
-  "rollout_outcome",
-  "regression_verdict",
-  "observation_hours",
-  "enabled_altitudes",
-  "industry_tag",
-  "sdk_version",
-  "extra_key",
-  "proposal_id",
-];
+/** Every wire key, plus two a sender must not add. */
+const KEYS = [...EVENT_KEYS, "extra_key", "proposal_id"];
 
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant("set" as const), key: fc.constantFrom(...KEYS), value: nastyValue }),

@@ -80,10 +80,16 @@ const signedEvents = (entries: readonly KeyCount[], sign: Sign): DeltaRow[] =>
   entries.map(({ key, count }) => ({ key, counts: { events: sign * count } }));
 
 /**
- * Refcount rows that appeared (+1) or reached zero (-1), per parent key (the refcount key without
- * its last element, the deployment id).
+ * Applies per-deployment refcounts to `table` and returns the rows that appeared (+1) or reached
+ * zero (-1), per parent key (the refcount key without its last element, the deployment id).
  */
-function distinctChanges(entries: readonly KeyCount[], sizes: Map<string, number>, sign: Sign): Tally {
+async function applyRefcounts(
+  tx: Tx,
+  table: CountedTable,
+  entries: readonly KeyCount[],
+  sign: Sign,
+): Promise<Tally> {
+  const sizes = await applyToTable(tx, table, signedEvents(entries, sign));
   const changes = new Tally();
   for (const { key, count } of entries) {
     const size = sizes.get(keyId(key));
@@ -100,21 +106,18 @@ export async function applyEvents(tx: Tx, events: readonly CountedEvent[], sign:
   const deltas = batchDeltas(events);
   await applyToTable(tx, DEPLOYMENTS, signedEvents(deltas.deployments.entries(), sign));
 
-  const groupDeployments = deltas.groupDeployments.entries();
-  const groupDeploymentSizes = await applyToTable(
+  const groupDeploymentChanges = await applyRefcounts(
     tx,
     GROUP_DEPLOYMENTS,
-    signedEvents(groupDeployments, sign),
+    deltas.groupDeployments.entries(),
+    sign,
   );
-  const groupDeploymentChanges = distinctChanges(groupDeployments, groupDeploymentSizes, sign);
-
-  const tagDeployments = deltas.groupTagDeployments.entries();
-  const tagDeploymentSizes = await applyToTable(
+  const tagDeploymentChanges = await applyRefcounts(
     tx,
     GROUP_TAG_DEPLOYMENTS,
-    signedEvents(tagDeployments, sign),
+    deltas.groupTagDeployments.entries(),
+    sign,
   );
-  const tagDeploymentChanges = distinctChanges(tagDeployments, tagDeploymentSizes, sign);
 
   await applyToTable(
     tx,
