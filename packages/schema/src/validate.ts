@@ -45,8 +45,42 @@ const ajv = new Ajv2020({
   formats: { [WIRE_DAY_FORMAT]: (value: string) => isWireDay(value) },
 });
 
-const fastBatch = ajv.compile(wireJsonSchema(eventBatchSchema));
-const fastEvent = ajv.compile(wireJsonSchema(eventSchema));
+type JsonSchemaNode = Record<string, unknown>;
+
+const isNode = (value: unknown): value is JsonSchemaNode =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * zod writes a nullable X as `anyOf: [X, {type: "null"}]`. For ajv that means trying X first and
+ * allocating an error object for every null before the second branch passes (about a quarter of
+ * the validator's time on realistic batches, pnpm bench case 3). `X` with `type: [T, "null"]` (and
+ * null added to an `enum`) accepts exactly the same values — pattern, length and range keywords
+ * only constrain values of their own type — and ajv checks it with one typeof.
+ */
+function nullableAsTypeUnion(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(nullableAsTypeUnion);
+  if (!isNode(node)) return node;
+  const out: JsonSchemaNode = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, nullableAsTypeUnion(value)]),
+  );
+  const branches = out.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return out;
+  const nullAt = branches.findIndex(
+    (branch) => isNode(branch) && branch.type === "null" && Object.keys(branch).length === 1,
+  );
+  const other: unknown = branches[1 - nullAt];
+  if (nullAt < 0 || !isNode(other) || typeof other.type !== "string" || "anyOf" in other) return out;
+  const { anyOf: _replaced, ...rest } = out;
+  return {
+    ...rest,
+    ...other,
+    type: [other.type, "null"],
+    ...(Array.isArray(other.enum) ? { enum: [...(other.enum as unknown[]), null] } : {}),
+  };
+}
+
+const fastBatch = ajv.compile(nullableAsTypeUnion(wireJsonSchema(eventBatchSchema)) as JsonSchemaNode);
+const fastEvent = ajv.compile(nullableAsTypeUnion(wireJsonSchema(eventSchema)) as JsonSchemaNode);
 
 /** ajv's raw verdict (exported for the differential test; use parseEventBatch). */
 export function fastBatchVerdict(input: unknown): boolean {
