@@ -34,6 +34,23 @@ describe("memory store specifics", () => {
     await expect(ingest("a")).resolves.toMatchObject({ duplicate: false });
   });
 
+  it("stores every calendar day exactly (leap years, month ends, century rules)", async () => {
+    const DAY_MS = 86_400_000;
+    const first = Date.UTC(2000, 0, 1);
+    const days = 366 * 60;
+    const [template] = eventStream(1, { seed: 14, deployments: 1 });
+    if (template === undefined) throw new Error("no template event");
+    const events = Array.from({ length: days }, (_, i) => ({
+      ...template,
+      timestamp: new Date(first + i * DAY_MS).toISOString().slice(0, 10),
+    }));
+    const store = createMemoryStore({ maxEvents: days });
+    for (let i = 0; i < events.length; i += 1000) {
+      await store.ingest({ events: events.slice(i, i + 1000), writerId: "w", batchKey: null });
+    }
+    expect(store.events().map((event) => event.timestamp)).toEqual(events.map((event) => event.timestamp));
+  });
+
   it("frees interned deployment ids when their last event is evicted", async () => {
     const store = createMemoryStore({ maxEvents: 5, maxDeploymentsPerKey: 10_000 });
     const events = eventStream(2_000, { seed: 13, deployments: 1_000 });

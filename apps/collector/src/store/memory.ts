@@ -17,6 +17,7 @@ import {
 import type { Clock } from "../rate-limit.js";
 import { IdempotencyMemory } from "./idempotency.js";
 import { Interner } from "./interner.js";
+import { RefCounts } from "./ref-counts.js";
 import type { AnalyticsStore, GroupAggregate, IngestOutcome, IngestRequest, StoreStats } from "./types.js";
 
 export interface MemoryStoreOptions {
@@ -43,18 +44,25 @@ const MASK_3 = 0b111;
 const MASK_5 = 0b11111;
 const APPROVED = 1 + DECISIONS.indexOf("approved");
 const SUCCESS = 1 + ROLLOUT_OUTCOMES.indexOf("success");
+/** Distinct deployment ids per batch remembered for a linear `===` check before the claimed set. */
+const CHECKED_IDS = 8;
 /** Column value for "no source_rule" / "no industry tag": interned ids are stored + 1. */
 const NONE = 0;
 
-const indexOf = <T extends string>(list: readonly T[]): ReadonlyMap<string, number> =>
-  new Map(list.map((value, index) => [value, index]));
-const ALTITUDE_INDEX = indexOf(ALTITUDES);
-const DECISION_INDEX = indexOf(DECISIONS);
-const OUTCOME_INDEX = indexOf(ROLLOUT_OUTCOMES);
-const VERDICT_INDEX = indexOf(REGRESSION_VERDICTS);
+/**
+ * A scan of a ≤ 5-item list. JSON.parse gives each event fresh strings, which a Map must hash in
+ * full; `===` against the list mostly stops at the length or the first character.
+ */
+function indexIn(list: readonly string[], value: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === value) return i;
+  return -1;
+}
 
-const enumCode = (index: ReadonlyMap<string, number>, value: string | null): number =>
-  value === null ? 0 : 1 + (index.get(value) ?? -1);
+/** Unknown values (never past validation) count as the first altitude, as before. */
+const altitudeIndexOf = (value: string): number => Math.max(0, indexIn(ALTITUDES, value));
+
+const enumCode = (list: readonly string[], value: string | null): number =>
+  value === null ? 0 : 1 + indexIn(list, value);
 
 // ---- Days: YYYY-MM-DD ↔ days since 2000-01-01, read from char codes (no substrings per event) ----
 const DAY_MS = 86_400_000;
@@ -70,9 +78,19 @@ function digits(text: string, from: number, to: number): number {
 let lastDay = "";
 let lastDayCode = 0;
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), integer math only. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
 function encodeDay(day: string): number {
   if (day !== lastDay) {
-    lastDayCode = Date.UTC(digits(day, 0, 4), digits(day, 5, 7) - 1, digits(day, 8, 10)) / DAY_MS - EPOCH_DAY;
+    lastDayCode = daysFromCivil(digits(day, 0, 4), digits(day, 5, 7), digits(day, 8, 10)) - EPOCH_DAY;
     lastDay = day;
   }
   return lastDayCode;
@@ -83,22 +101,10 @@ function decodeDay(code: number): string {
 }
 
 // ---- Aggregates -----------------------------------------------------------------------------------
-/** Events per deployment id (interned), so a distinct count survives eviction exactly. */
-type RefCounts = Map<number, number>;
-
-function addRef(counts: RefCounts, id: number): void {
-  counts.set(id, (counts.get(id) ?? 0) + 1);
-}
-
-function dropRef(counts: RefCounts, id: number): void {
-  const left = (counts.get(id) ?? 0) - 1;
-  if (left > 0) counts.set(id, left);
-  else counts.delete(id);
-}
-
 interface TagTotals {
   events: number;
-  readonly deployments: RefCounts;
+  /** Distinct deployments among the events (their per-deployment counts live in `RefCounts`). */
+  deployments: number;
 }
 
 interface GroupTotals {
@@ -113,7 +119,8 @@ interface GroupTotals {
   successes: number;
   hoursSum: number;
   hoursCount: number;
-  readonly deployments: RefCounts;
+  /** Distinct deployments among the group's events. */
+  deployments: number;
   readonly tags: Map<number, TagTotals>;
 }
 
@@ -146,6 +153,11 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const sdks = new Interner();
   /** Indexed by rule id · ALTITUDES.length + altitude index. */
   const groups: (GroupTotals | undefined)[] = [];
+  /**
+   * Events per (group slot, tag + 1, deployment), tag 0 standing for the whole group, so distinct
+   * deployment counts survive eviction exactly.
+   */
+  const refs = new RefCounts();
   const claimed = new Map<string, Set<string>>();
   const idempotency = new IdempotencyMemory(
     options.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS,
@@ -160,8 +172,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   let evictionsSinceResum = 0;
   let closed = false;
 
-  function groupFor(rule: number, altitudeIndex: number): GroupTotals {
-    const slot = rule * ALTITUDES.length + altitudeIndex;
+  function groupFor(slot: number, rule: number, altitudeIndex: number): GroupTotals {
     let group = groups[slot];
     if (group === undefined) {
       group = {
@@ -176,7 +187,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         successes: 0,
         hoursSum: 0,
         hoursCount: 0,
-        deployments: new Map(),
+        deployments: 0,
         tags: new Map(),
       };
       groups[slot] = group;
@@ -185,7 +196,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   }
 
   /** Adds (sign 1) or removes (sign -1) the event in ring slot `at` to/from its group's totals. */
-  function account(group: GroupTotals, at: number, sign: 1 | -1): void {
+  function account(group: GroupTotals, slot: number, at: number, sign: 1 | -1): void {
     const packed = packedCol[at] ?? 0;
     const hasValue = (packed & VALUE_BIT) !== 0;
     const value = valueCol[at] ?? 0;
@@ -208,22 +219,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     const tag = tagCol[at] ?? NONE;
     if (sign === 1) {
-      addRef(group.deployments, deployment);
+      if (refs.add(slot, NONE, deployment)) group.deployments += 1;
       if (tag !== NONE) {
         let totals = group.tags.get(tag);
         if (totals === undefined) {
-          totals = { events: 0, deployments: new Map() };
+          totals = { events: 0, deployments: 0 };
           group.tags.set(tag, totals);
         }
         totals.events += 1;
-        addRef(totals.deployments, deployment);
+        if (refs.add(slot, tag, deployment)) totals.deployments += 1;
       }
     } else {
-      dropRef(group.deployments, deployment);
+      if (refs.drop(slot, NONE, deployment)) group.deployments -= 1;
       const totals = tag === NONE ? undefined : group.tags.get(tag);
       if (totals !== undefined) {
         totals.events -= 1;
-        dropRef(totals.deployments, deployment);
+        if (refs.drop(slot, tag, deployment)) totals.deployments -= 1;
         if (totals.events === 0) group.tags.delete(tag);
       }
       // An emptied float sum is exactly zero again, whatever rounding it collected.
@@ -268,7 +279,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (slot >= 0) {
       const group = groups[slot];
       if (group !== undefined) {
-        account(group, at, -1);
+        account(group, slot, at, -1);
         if (group.total === 0) groups[slot] = undefined;
       }
       rules.release((ruleCol[at] ?? 0) - 1);
@@ -290,18 +301,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (size === capacity) evictOldest();
     const at = (head + size) % capacity;
     size += 1;
-    const altitudeIndex = ALTITUDE_INDEX.get(event.altitude) ?? 0;
+    const altitudeIndex = altitudeIndexOf(event.altitude);
     let enabled = 0;
-    for (const altitude of event.enabled_altitudes) enabled |= 1 << (ALTITUDE_INDEX.get(altitude) ?? 0);
+    const enabledAltitudes = event.enabled_altitudes;
+    for (let i = 0; i < enabledAltitudes.length; i++)
+      enabled |= 1 << altitudeIndexOf(enabledAltitudes[i] as Altitude);
     let packed = (altitudeIndex << ALTITUDE_SHIFT) | (enabled << ENABLED_SHIFT);
     let value: number | null;
     if (event.event_type === "proposal_decision") {
-      packed |= enumCode(DECISION_INDEX, event.decision) << DECISION_SHIFT;
+      packed |= enumCode(DECISIONS, event.decision) << DECISION_SHIFT;
       value = event.confidence;
     } else {
       packed |= ROLLOUT_BIT;
-      packed |= enumCode(OUTCOME_INDEX, event.rollout_outcome) << OUTCOME_SHIFT;
-      packed |= enumCode(VERDICT_INDEX, event.regression_verdict) << VERDICT_SHIFT;
+      packed |= enumCode(ROLLOUT_OUTCOMES, event.rollout_outcome) << OUTCOME_SHIFT;
+      packed |= enumCode(REGRESSION_VERDICTS, event.regression_verdict) << VERDICT_SHIFT;
       value = event.observation_hours;
     }
     if (value !== null) packed |= VALUE_BIT;
@@ -316,7 +329,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     } else {
       const rule = rules.acquire(event.source_rule);
       ruleCol[at] = rule + 1;
-      account(groupFor(rule, altitudeIndex), at, 1);
+      const slot = rule * ALTITUDES.length + altitudeIndex;
+      account(groupFor(slot, rule, altitudeIndex), slot, at, 1);
     }
   }
 
@@ -325,11 +339,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const mine = claimed.get(writerId);
     const fresh: string[] = [];
     const have = mine?.size ?? 0;
-    let last = "";
+    // A batch mixes a few deployments: its first distinct ids are compared by `===` before hashing.
+    const checked: string[] = [];
     for (const event of events) {
       const id = event.deployment_id;
-      if (id === last) continue;
-      last = id;
+      if (checked.includes(id)) continue;
+      if (checked.length < CHECKED_IDS) checked.push(id);
       if (mine?.has(id) === true || fresh.includes(id)) continue;
       fresh.push(id);
       if (have + fresh.length > maxDeploymentsPerKey) return null;
@@ -420,7 +435,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         industries.push({
           tag: tags.value(tag - 1),
           events: totals.events,
-          deployments: totals.deployments.size,
+          deployments: totals.deployments,
         });
       }
       out.push({
@@ -435,7 +450,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         success_count: group.successes,
         observation_hours_sum: group.hoursSum,
         observation_hours_count: group.hoursCount,
-        deployment_count: group.deployments.size,
+        deployment_count: group.deployments,
         industries,
       });
     }
