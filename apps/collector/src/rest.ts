@@ -1,5 +1,6 @@
 // REST over the same procedures: each route builds the request's context, calls the procedure
 // through a server-side caller (same middlewares, same input parser) and returns its result as is.
+import { isUtf8 } from "node:buffer";
 import { issuesFromZod } from "@synthorg/schema";
 import { TRPCError } from "@trpc/server";
 import express, { type ErrorRequestHandler, type Request, type Router } from "express";
@@ -33,6 +34,16 @@ export function bodyError(error: unknown): TRPCError | null {
   return known === undefined ? null : collectorError(known.code, known.message);
 }
 
+/** A JSON body from its bytes: invalid UTF-8 is refused outright, never decoded into U+FFFD. */
+function parseJsonBody(body: Buffer): unknown {
+  if (!isUtf8(body)) throw collectorError("BAD_REQUEST", "request body is not valid UTF-8");
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    throw collectorError("BAD_REQUEST", "request body is not valid JSON");
+  }
+}
+
 export function sendError(res: express.Response, described: DescribedError): void {
   res.status(described.status).set(described.headers).json(restErrorBody(described));
 }
@@ -44,13 +55,15 @@ export function restRoutes(services: CollectorServices, basePath: string): Route
 
   routes.post(
     EVENTS_ROUTE,
-    express.json({ limit: services.config.collector.body_limit_bytes, type: "application/json" }),
+    // Raw bytes, then one JSON.parse: body-parser's JSON path decodes through a charset layer first,
+    // which cost more than the UTF-8 check and parse below (pnpm bench, case 1 vs 1c).
+    express.raw({ limit: services.config.collector.body_limit_bytes, type: "application/json" }),
     async (req, res) => {
-      // express.json leaves req.body undefined for any other content type.
-      if (req.body === undefined) {
+      // express.raw leaves req.body undefined for any other content type.
+      if (!Buffer.isBuffer(req.body)) {
         throw collectorError("UNSUPPORTED_MEDIA_TYPE", "request body must be application/json");
       }
-      res.json(await caller(req).events.ingest(req.body as never));
+      res.json(await caller(req).events.ingest(parseJsonBody(req.body) as never));
     },
   );
 
