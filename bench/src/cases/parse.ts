@@ -1,4 +1,4 @@
-// Case 3: the ingest validator. parseEventBatch (ajv compiled from the zod schema) against zod's
+// Case 3: the ingest validator. parseEventBatch (compiled from the zod schema's JSON Schema) against zod's
 // own safeParse and against JSON.parse alone, each including the JSON.parse of the body, since
 // that is what the ingest path pays per request.
 import { MAX_BATCH_EVENTS, eventBatchSchema, parseEventBatch } from "@synthorg/schema";
@@ -39,7 +39,7 @@ export const parseCase: BenchCase = {
       rows: [
         {
           caseId: "3a",
-          title: "parseEventBatch (ajv)",
+          title: "parseEventBatch (compiled)",
           ...fast,
           goals: [],
           note: `${(figure(fast).value / figure(slow).value).toFixed(1)}× zod safeParse; both include the JSON.parse`,

@@ -1,4 +1,4 @@
-// Wire timestamps are UTC calendar days. Both validators (zod and the compiled ajv one) call
+// Wire timestamps are UTC calendar days. Both validators (zod and the compiled one in schema-check.ts) call
 // isWireDay, so the dynamic "not after tomorrow" bound has a single definition.
 
 export const EARLIEST_EVENT_DAY = "2000-01-01";
