@@ -1,7 +1,7 @@
 // API keys: a bearer token is random; the config holds only its SHA-256 and its scopes. Verifiers sit
 // behind ApiKeyVerifier so another scheme (a key service, mTLS identities) can be plugged in.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { ApiKeyEntry, ApiScope } from "@synthorg/schema";
+import { sha256Hex, type ApiKeyEntry, type ApiScope } from "@synthorg/schema";
 
 /** Random bytes in a generated key: 256 bits, as much as the hash that stands for it. */
 export const API_KEY_BYTES = 32;
@@ -19,9 +19,7 @@ export interface ApiKeyVerifier {
   verify(token: string): VerifiedKey | null | Promise<VerifiedKey | null>;
 }
 
-export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text, "utf8").digest("hex");
-}
+export { sha256Hex };
 
 /**
  * Verifies tokens against configured SHA-256 hashes. Every configured hash is compared with

@@ -1,15 +1,7 @@
 // Unknown rule names are stored as "custom" (DESIGN.md): done once, before any store sees the batch.
-import { CUSTOM_RULE, isBuiltinRule, type AnonymizedEvent } from "@synthorg/schema";
-
-let lastKnown: string | null = null;
-
-/** Consecutive events often share a rule; comparing with the last known name skips a Set lookup. */
-function isKnownRule(name: string | null): boolean {
-  if (name === lastKnown || name === null || name === CUSTOM_RULE) return true;
-  if (!isBuiltinRule(name)) return false;
-  lastKnown = name;
-  return true;
-}
+// The rule is the anonymiser's own (classifyRule): built-in names and null pass, anything else,
+// "custom" included, becomes "custom".
+import { CUSTOM_RULE, classifyRule, type AnonymizedEvent } from "@synthorg/schema";
 
 /**
  * The events with unknown source_rule names replaced by "custom", and how many were replaced. The
@@ -24,7 +16,7 @@ export function maskUnknownRules(events: readonly AnonymizedEvent[]): {
   let out: AnonymizedEvent[] | null = null;
   for (let index = 0; index < events.length; index++) {
     const event = events[index] as AnonymizedEvent;
-    if (isKnownRule(event.source_rule)) continue;
+    if (classifyRule(event.source_rule) === event.source_rule) continue;
     out ??= events.slice();
     out[index] = { ...event, source_rule: CUSTOM_RULE };
     masked += 1;

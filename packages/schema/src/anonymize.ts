@@ -76,9 +76,14 @@ export class AnonymizationError extends Error {
   }
 }
 
+/** `hex(SHA-256(utf8(text)))`: deployment ids here, API key hashes in the collector. */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
 /** `hex(SHA-256(utf8(salt)))` — the policy's non-reversible deployment identifier. */
 export function deploymentIdFromSalt(salt: string): string {
-  return createHash("sha256").update(salt, "utf8").digest("hex");
+  return sha256Hex(salt);
 }
 
 export function createAnonymizationContext(options: AnonymizationContextOptions): AnonymizationContext {
